@@ -1,0 +1,451 @@
+/* input.c: mmap and streaming readers with transparent gzip (zlib) and xz
+ * (liblzma). The streaming reader keeps one decoded buffer that grows only
+ * for peeks and long lines, so memory stays bounded by the longest line. */
+#include "core/input.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <lzma.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define RAW_CHUNK (1u << 20)
+#define BUF_MIN (4u << 20)
+
+kn_compression kn_detect_compression(const uint8_t *p, size_t n)
+{
+    if (n >= 3 && p[0] == 0x1f && p[1] == 0x8b && p[2] == 8) return KN_COMP_GZIP;
+    if (n >= 6 && memcmp(p, "\xfd" "7zXZ\0", 6) == 0) return KN_COMP_XZ;
+    return KN_COMP_NONE;
+}
+
+struct kn_reader {
+    const char *path;
+    int fd;                       /* -1 for memory sources */
+    int own_fd;
+    const uint8_t *mem;           /* memory source */
+    size_t mem_len, mem_pos;
+    uint64_t raw_off, raw_size;
+    int raw_eof;
+    kn_compression comp;
+    z_stream z;
+    lzma_stream xz;
+    int dec_init;
+    uint8_t *raw;                 /* compressed input chunk */
+    size_t raw_len, raw_pos;
+    uint8_t *buf;                 /* decoded data: [pos, len) unread */
+    size_t pos, len, cap;
+    int eof;                      /* no more decoded data will come */
+    uint64_t off;                 /* decoded offset of buf[pos] */
+    uint64_t lineno;
+    size_t max_line;
+    int skip_line;                /* rest of an over-long line is pending */
+};
+
+/* ---- raw layer ------------------------------------------------------------ */
+
+static kn_status raw_read(kn_reader *r, uint8_t *dst, size_t n, size_t *got, kn_err *e)
+{
+    *got = 0;
+    if (r->raw_eof) return KN_OK;
+    if (r->fd < 0) {
+        size_t k = r->mem_len - r->mem_pos;
+        if (k > n) k = n;
+        memcpy(dst, r->mem + r->mem_pos, k);
+        r->mem_pos += k;
+        *got = k;
+    } else {
+        for (;;) {
+            ssize_t k = read(r->fd, dst, n);
+            if (k < 0 && errno == EINTR) continue;
+            if (k < 0)
+                return kn_err_set(e, KN_ERR_IO, r->path, (int64_t)r->raw_off, "read failed: %s", strerror(errno));
+            *got = (size_t)k;
+            break;
+        }
+    }
+    if (*got == 0) r->raw_eof = 1;
+    r->raw_off += *got;
+    return KN_OK;
+}
+
+/* Refill the compressed chunk if it is used up. */
+static kn_status raw_refill(kn_reader *r, kn_err *e)
+{
+    if (r->raw_pos < r->raw_len) return KN_OK;
+    r->raw_pos = 0;
+    return raw_read(r, r->raw, RAW_CHUNK, &r->raw_len, e);
+}
+
+/* ---- decoding ----------------------------------------------------------- */
+
+static kn_status ensure_space(kn_reader *r, size_t want)
+{
+    if (r->pos > 0 && r->pos == r->len) { r->pos = r->len = 0; }
+    if (r->cap - r->len >= want) return KN_OK;
+    if (r->pos > 0) {
+        memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+        r->len -= r->pos;
+        r->pos = 0;
+        if (r->cap - r->len >= want) return KN_OK;
+    }
+    size_t nc = r->cap ? r->cap : BUF_MIN;
+    while (nc - r->len < want) nc *= 2;
+    uint8_t *nb = realloc(r->buf, nc);
+    if (!nb) return KN_ERR_NOMEM;
+    r->buf = nb;
+    r->cap = nc;
+    return KN_OK;
+}
+
+/* Appends decoded bytes to buf; sets r->eof when the input is exhausted. */
+static kn_status fill(kn_reader *r, kn_err *e)
+{
+    if (r->eof) return KN_OK;
+    if (ensure_space(r, RAW_CHUNK) != KN_OK)
+        return kn_err_set(e, KN_ERR_NOMEM, r->path, (int64_t)r->off, "out of memory");
+    uint8_t *dst = r->buf + r->len;
+    size_t room = r->cap - r->len;
+    if (r->comp == KN_COMP_NONE) {
+        /* pass-through: read straight into the decoded buffer */
+        size_t got = 0;
+        if (r->raw_pos < r->raw_len) {
+            got = r->raw_len - r->raw_pos;
+            if (got > room) got = room;
+            memcpy(dst, r->raw + r->raw_pos, got);
+            r->raw_pos += got;
+        } else {
+            kn_status st = raw_read(r, dst, room, &got, e);
+            if (st) return st;
+        }
+        if (got == 0) r->eof = 1;
+        r->len += got;
+        return KN_OK;
+    }
+    size_t produced = 0;
+    while (produced == 0) {
+        kn_status st = raw_refill(r, e);
+        if (st) return st;
+        int in_eof = r->raw_len == r->raw_pos;
+        if (r->comp == KN_COMP_GZIP) {
+            if (in_eof) {
+                r->eof = 1;
+                if (r->dec_init == 2)  /* inside a member when the input ended */
+                    return kn_err_set(e, KN_ERR_TRUNCATED, r->path, (int64_t)r->raw_off,
+                                      "gzip stream ends early (truncated file?)");
+                return KN_OK;
+            }
+            r->z.next_in = r->raw + r->raw_pos;
+            r->z.avail_in = (uInt)(r->raw_len - r->raw_pos);
+            r->z.next_out = dst;
+            r->z.avail_out = (uInt)(room > UINT32_MAX ? UINT32_MAX : room);
+            int zr = inflate(&r->z, Z_NO_FLUSH);
+            r->raw_pos = r->raw_len - r->z.avail_in;
+            produced = (size_t)(r->z.next_out - dst);
+            r->dec_init = 2;
+            if (zr == Z_STREAM_END) {
+                /* concatenated members (gzip -c a b): start the next one */
+                inflateReset(&r->z);
+                r->dec_init = 1;
+                if (produced == 0) continue;
+            } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+                r->eof = 1;
+                return kn_err_set(e, KN_ERR_FORMAT, r->path, (int64_t)(r->raw_off - (r->raw_len - r->raw_pos)),
+                                  "gzip data is corrupt: %s", r->z.msg ? r->z.msg : "inflate error");
+            }
+        } else {
+            r->xz.next_in = r->raw + r->raw_pos;
+            r->xz.avail_in = r->raw_len - r->raw_pos;
+            r->xz.next_out = dst;
+            r->xz.avail_out = room;
+            lzma_ret lr = lzma_code(&r->xz, in_eof ? LZMA_FINISH : LZMA_RUN);
+            r->raw_pos = r->raw_len - r->xz.avail_in;
+            produced = (size_t)(r->xz.next_out - dst);
+            if (lr == LZMA_STREAM_END) { r->eof = 1; break; }
+            if (lr != LZMA_OK && lr != LZMA_BUF_ERROR) {
+                r->eof = 1;
+                return kn_err_set(e, KN_ERR_FORMAT, r->path, (int64_t)r->raw_off, "xz data is corrupt (code %d)", (int)lr);
+            }
+            if (in_eof && produced == 0) {
+                r->eof = 1;
+                return kn_err_set(e, KN_ERR_TRUNCATED, r->path, (int64_t)r->raw_off, "xz stream ends early");
+            }
+        }
+    }
+    r->len += produced;
+    return KN_OK;
+}
+
+static kn_status reader_start(kn_reader *r, kn_err *e)
+{
+    r->raw = malloc(RAW_CHUNK);
+    r->max_line = 16u << 20;
+    if (!r->raw) return kn_err_set(e, KN_ERR_NOMEM, r->path, KN_NO_OFFSET, "out of memory");
+    kn_status st = raw_read(r, r->raw, RAW_CHUNK, &r->raw_len, e);
+    if (st) return st;
+    r->comp = kn_detect_compression(r->raw, r->raw_len);
+    if (r->comp == KN_COMP_GZIP) {
+        if (inflateInit2(&r->z, 16 + MAX_WBITS) != Z_OK)
+            return kn_err_set(e, KN_ERR_NOMEM, r->path, KN_NO_OFFSET, "zlib init failed");
+        r->dec_init = 1;
+    } else if (r->comp == KN_COMP_XZ) {
+        lzma_stream init = LZMA_STREAM_INIT;
+        r->xz = init;
+        if (lzma_stream_decoder(&r->xz, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+            return kn_err_set(e, KN_ERR_NOMEM, r->path, KN_NO_OFFSET, "liblzma init failed");
+        r->dec_init = 1;
+    }
+    return KN_OK;
+}
+
+kn_status kn_reader_open(kn_reader **out, const char *path, kn_err *e)
+{
+    *out = NULL;
+    kn_reader *r = calloc(1, sizeof *r);
+    if (!r) return kn_err_set(e, KN_ERR_NOMEM, path, KN_NO_OFFSET, "out of memory");
+    r->path = path;
+    if (strcmp(path, "-") == 0) {
+        r->fd = 0;
+    } else {
+        r->fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (r->fd < 0) {
+            kn_status st = kn_err_set(e, errno == EACCES ? KN_ERR_PERM : KN_ERR_IO, path, KN_NO_OFFSET,
+                                      "cannot open: %s", strerror(errno));
+            free(r);
+            return st;
+        }
+        r->own_fd = 1;
+        struct stat sb;
+        if (fstat(r->fd, &sb) == 0) {
+            if (S_ISDIR(sb.st_mode)) {
+                close(r->fd);
+                free(r);
+                return kn_err_set(e, KN_ERR_IO, path, KN_NO_OFFSET, "is a directory");
+            }
+            if (S_ISREG(sb.st_mode)) r->raw_size = (uint64_t)sb.st_size;
+        }
+#ifdef POSIX_FADV_SEQUENTIAL
+        posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+    }
+    kn_status st = reader_start(r, e);
+    if (st) { kn_reader_close(r); return st; }
+    *out = r;
+    return KN_OK;
+}
+
+kn_status kn_reader_open_mem(kn_reader **out, const void *data, size_t n, const char *name, kn_err *e)
+{
+    *out = NULL;
+    kn_reader *r = calloc(1, sizeof *r);
+    if (!r) return kn_err_set(e, KN_ERR_NOMEM, name, KN_NO_OFFSET, "out of memory");
+    r->path = name ? name : "(memory)";
+    r->fd = -1;
+    r->mem = data;
+    r->mem_len = n;
+    r->raw_size = n;
+    kn_status st = reader_start(r, e);
+    if (st) { kn_reader_close(r); return st; }
+    *out = r;
+    return KN_OK;
+}
+
+void kn_reader_close(kn_reader *r)
+{
+    if (!r) return;
+    if (r->dec_init && r->comp == KN_COMP_GZIP) inflateEnd(&r->z);
+    if (r->dec_init && r->comp == KN_COMP_XZ) lzma_end(&r->xz);
+    if (r->own_fd) close(r->fd);
+    free(r->raw);
+    free(r->buf);
+    free(r);
+}
+
+const char *kn_reader_path(const kn_reader *r) { return r->path; }
+kn_compression kn_reader_compression(const kn_reader *r) { return r->comp; }
+uint64_t kn_reader_offset(const kn_reader *r) { return r->off; }
+uint64_t kn_reader_lineno(const kn_reader *r) { return r->lineno; }
+uint64_t kn_reader_raw_offset(const kn_reader *r) { return r->raw_off; }
+uint64_t kn_reader_raw_size(const kn_reader *r) { return r->raw_size; }
+void kn_reader_set_max_line(kn_reader *r, size_t m) { r->max_line = m ? m : (16u << 20); }
+
+kn_status kn_reader_peek(kn_reader *r, size_t want, const uint8_t **p, size_t *n, kn_err *e)
+{
+    while (r->len - r->pos < want && !r->eof) {
+        kn_status st = fill(r, e);
+        if (st) return st;
+    }
+    *p = r->buf ? r->buf + r->pos : (const uint8_t *)"";
+    *n = r->len - r->pos;
+    if (*n > want) *n = want;
+    return KN_OK;
+}
+
+kn_status kn_reader_read(kn_reader *r, void *dst, size_t n, size_t *got, kn_err *e)
+{
+    size_t done = 0;
+    while (done < n) {
+        if (r->pos == r->len) {
+            if (r->eof) break;
+            kn_status st = fill(r, e);
+            if (st) { *got = done; return st; }
+            continue;
+        }
+        size_t k = r->len - r->pos;
+        if (k > n - done) k = n - done;
+        memcpy((uint8_t *)dst + done, r->buf + r->pos, k);
+        r->pos += k;
+        r->off += k;
+        done += k;
+    }
+    *got = done;
+    return KN_OK;
+}
+
+/* Drops bytes up to and including the next newline (rest of an over-long
+ * line). Returns 0 when done, -1 on error. */
+static int skip_rest_of_line(kn_reader *r, kn_err *e)
+{
+    for (;;) {
+        if (r->pos < r->len) {
+            const uint8_t *q = memchr(r->buf + r->pos, '\n', r->len - r->pos);
+            size_t k = q ? (size_t)(q - (r->buf + r->pos)) + 1 : r->len - r->pos;
+            r->pos += k;
+            r->off += k;
+            if (q) break;
+        }
+        if (r->eof) break;
+        if (fill(r, e) != KN_OK) return -1;
+    }
+    r->skip_line = 0;
+    return 0;
+}
+
+int kn_reader_line(kn_reader *r, const char **line, size_t *len, int *truncated, kn_err *e)
+{
+    if (truncated) *truncated = 0;
+    if (r->skip_line && skip_rest_of_line(r, e) != 0) return -1;
+    size_t scanned = 0;
+    for (;;) {
+        size_t avail = r->len - r->pos;
+        const uint8_t *start = r->buf ? r->buf + r->pos : NULL;
+        const uint8_t *nl = avail > scanned ? memchr(start + scanned, '\n', avail - scanned) : NULL;
+        if (nl || (r->eof && avail > 0) || avail >= r->max_line) {
+            size_t n, consumed;
+            if (nl) {
+                n = (size_t)(nl - start);
+                consumed = n + 1;
+                if (n > r->max_line) {
+                    n = r->max_line;
+                    if (truncated) *truncated = 1;
+                }
+            } else if (avail >= r->max_line) {
+                n = consumed = r->max_line;
+                r->skip_line = 1;
+                if (truncated) *truncated = 1;
+            } else {
+                n = consumed = avail;
+            }
+            r->pos += consumed;
+            r->off += consumed;
+            r->lineno++;
+            if (n && start[n - 1] == '\r') n--;
+            *line = (const char *)start;
+            *len = n;
+            return 1;
+        }
+        if (r->eof) return 0;
+        scanned = avail;
+        if (fill(r, e) != KN_OK) return -1;
+    }
+}
+
+/* ---- whole-file map ------------------------------------------------------- */
+
+kn_status kn_map_open(kn_map *m, const char *path, int decompress, size_t max_dec, kn_err *e)
+{
+    memset(m, 0, sizeof *m);
+    m->path = path;
+    if (!max_dec) max_dec = (size_t)4 << 30;
+    if (strcmp(path, "-") != 0) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return kn_err_set(e, errno == EACCES ? KN_ERR_PERM : KN_ERR_IO, path, KN_NO_OFFSET,
+                              "cannot open: %s", strerror(errno));
+        struct stat sb;
+        if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+            close(fd);
+            return kn_err_set(e, KN_ERR_IO, path, KN_NO_OFFSET, "not a regular file");
+        }
+        size_t size = (size_t)sb.st_size;
+        const uint8_t *data = (const uint8_t *)"";
+        if (size) {
+            void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+            if (p == MAP_FAILED) {
+                close(fd);
+                return kn_err_set(e, KN_ERR_IO, path, KN_NO_OFFSET, "mmap failed: %s", strerror(errno));
+            }
+            data = p;
+        }
+        close(fd);
+        kn_compression c = kn_detect_compression(data, size);
+        if (!decompress || c == KN_COMP_NONE) {
+            m->data = data;
+            m->size = size;
+            m->mmapped = size > 0;
+            m->compression = decompress ? KN_COMP_NONE : c;
+            return KN_OK;
+        }
+        munmap((void *)data, size);
+    }
+    /* stdin or compressed: stream into a heap buffer */
+    kn_reader *r;
+    kn_status st = kn_reader_open(&r, path, e);
+    if (st) return st;
+    m->compression = r->comp;
+    if (!decompress && r->comp != KN_COMP_NONE) {
+        /* raw bytes of stdin were requested; the reader decodes, so refuse */
+        kn_reader_close(r);
+        return kn_err_set(e, KN_ERR_UNSUPPORTED, path, KN_NO_OFFSET, "compressed standard input cannot be mapped raw");
+    }
+    size_t cap = 1 << 20, len = 0;
+    uint8_t *buf = malloc(cap);
+    for (;;) {
+        if (!buf) { kn_reader_close(r); return kn_err_set(e, KN_ERR_NOMEM, path, KN_NO_OFFSET, "out of memory"); }
+        if (len == cap) {
+            if (cap >= max_dec) {
+                free(buf);
+                kn_reader_close(r);
+                return kn_err_set(e, KN_ERR_LIMIT, path, (int64_t)len, "decompressed size exceeds %zu bytes", max_dec);
+            }
+            cap = cap * 2 > max_dec ? max_dec : cap * 2;
+            uint8_t *nb = realloc(buf, cap);
+            if (!nb) free(buf);
+            buf = nb;
+            continue;
+        }
+        size_t got;
+        st = kn_reader_read(r, buf + len, cap - len, &got, e);
+        if (st) { free(buf); kn_reader_close(r); return st; }
+        if (got == 0) break;
+        len += got;
+    }
+    kn_reader_close(r);
+    m->data = buf;
+    m->size = len;
+    m->mmapped = 0;
+    return KN_OK;
+}
+
+void kn_map_close(kn_map *m)
+{
+    if (!m->data) return;
+    if (m->mmapped) munmap((void *)m->data, m->size);
+    else if (m->data != (const uint8_t *)"") free((void *)m->data);
+    m->data = NULL;
+    m->size = 0;
+}

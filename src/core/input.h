@@ -1,0 +1,70 @@
+/* input.h: getting bytes in. Two shapes, because kensa has two kinds of
+ * consumer:
+ *
+ *  - kn_map: the whole input as one read-only byte range. Plain files are
+ *    mmapped (zero copy; memory images and binaries are random-access);
+ *    stdin and compressed files (gzip, xz) are decompressed into memory up
+ *    to a limit. Use for formats that need random access.
+ *  - kn_reader: a streaming reader with transparent gzip/xz, with line
+ *    reading and peeking for content sniffing. Use for logs and captures,
+ *    which can be larger than memory.
+ *
+ * Compression is detected from the content (magic bytes), never from the
+ * file name. The path "-" means standard input. */
+#ifndef KENSA_CORE_INPUT_H
+#define KENSA_CORE_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/err.h"
+
+typedef enum kn_compression { KN_COMP_NONE = 0, KN_COMP_GZIP, KN_COMP_XZ } kn_compression;
+
+/* Sniffs compression from the first bytes. */
+kn_compression kn_detect_compression(const uint8_t *p, size_t n);
+
+typedef struct kn_map {
+    const uint8_t *data;
+    size_t size;
+    kn_compression compression;  /* of the source; data is decompressed */
+    int mmapped;                 /* 1 if data is an mmap of the file */
+    const char *path;            /* as given (not copied) */
+} kn_map;
+
+/* Maps path. Compressed inputs are decompressed in memory, refusing to grow
+ * beyond max_decompressed bytes (0 = 4 GiB). With decompress == 0 the raw
+ * bytes are mapped as they are. */
+kn_status kn_map_open(kn_map *m, const char *path, int decompress, size_t max_decompressed, kn_err *e);
+void kn_map_close(kn_map *m);
+
+typedef struct kn_reader kn_reader;
+
+kn_status kn_reader_open(kn_reader **r, const char *path, kn_err *e);
+/* Reads from an in-memory buffer (not copied), with the same decompression. */
+kn_status kn_reader_open_mem(kn_reader **r, const void *data, size_t n, const char *name, kn_err *e);
+void kn_reader_close(kn_reader *r);
+const char *kn_reader_path(const kn_reader *r);
+kn_compression kn_reader_compression(const kn_reader *r);
+/* Makes at least `want` bytes visible (fewer at end of input) without
+ * consuming them. *p stays valid until the next read call. */
+kn_status kn_reader_peek(kn_reader *r, size_t want, const uint8_t **p, size_t *n, kn_err *e);
+/* Reads up to n bytes; *got = 0 at end of input. */
+kn_status kn_reader_read(kn_reader *r, void *buf, size_t n, size_t *got, kn_err *e);
+/* Next line without its "\n" (and "\r\n"). Returns 1 with a line, 0 at end
+ * of input, -1 on error (e filled). Lines longer than max_line (default
+ * 16 MiB) are returned truncated with *truncated set. The line pointer is
+ * valid until the next call. */
+int kn_reader_line(kn_reader *r, const char **line, size_t *len, int *truncated, kn_err *e);
+void kn_reader_set_max_line(kn_reader *r, size_t max_line);
+/* Uncompressed bytes consumed so far (offset of the next byte). */
+uint64_t kn_reader_offset(const kn_reader *r);
+/* Line number of the line last returned (1-based). */
+uint64_t kn_reader_lineno(const kn_reader *r);
+/* Compressed bytes read from the file so far (for progress display). */
+uint64_t kn_reader_raw_offset(const kn_reader *r);
+/* Size of the underlying file, or 0 if unknown (stdin, pipes). */
+uint64_t kn_reader_raw_size(const kn_reader *r);
+
+#endif

@@ -1,0 +1,155 @@
+/* time.c: civil-date arithmetic (Howard Hinnant's days_from_civil algorithm,
+ * written here from its published description) and a strict RFC 3339
+ * scanner. Not strptime: it is locale-bound, has no fractional seconds and
+ * no numeric offsets, and is far slower on the per-event hot path. */
+#include "core/time.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+int64_t kn_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t yy = (int64_t)yoe + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yy + (*m <= 2);
+}
+
+static int digits(const char *s, size_t n, unsigned *out)
+{
+    unsigned v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return -1;
+        v = v * 10 + (unsigned)(s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_epoch(kn_time *t, const char *s, size_t n)
+{
+    int64_t sec = 0, frac = 0, scale = KN_NS_PER_SEC;
+    size_t i = 0;
+    if (n == 0) return -1;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+        if (sec > 9000000000LL) return -1;
+        sec = sec * 10 + (s[i] - '0');
+    }
+    if (i == 0) return -1;
+    if (i < n && s[i] == '.') {
+        i++;
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            if (scale > 1) { scale /= 10; frac += (s[i] - '0') * scale; }
+    }
+    if (i != n) return -1;
+    *t = sec * KN_NS_PER_SEC + frac;
+    return 0;
+}
+
+int kn_time_parse(kn_time *t, const char *s, long len)
+{
+    size_t n = len < 0 ? strlen(s) : (size_t)len;
+    unsigned Y, M, D, h, mi, se;
+    if (n < 19 || s[4] != '-') return parse_epoch(t, s, n);
+    if (digits(s, 4, &Y) || s[4] != '-' || digits(s + 5, 2, &M) || s[7] != '-' ||
+        digits(s + 8, 2, &D) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+        digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' ||
+        digits(s + 17, 2, &se))
+        return -1;
+    if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || mi > 59 || se > 60) return -1;
+    size_t i = 19;
+    int64_t frac = 0, scale = KN_NS_PER_SEC;
+    if (i < n && (s[i] == '.' || s[i] == ',')) {
+        i++;
+        size_t start = i;
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            if (scale > 1) { scale /= 10; frac += (s[i] - '0') * scale; }
+        if (i == start) return -1;
+    }
+    int64_t off = 0;
+    if (i < n) {
+        if (s[i] == 'Z' || s[i] == 'z') {
+            i++;
+        } else if (s[i] == '+' || s[i] == '-') {
+            int sign = s[i] == '-' ? -1 : 1;
+            unsigned oh, om;
+            i++;
+            if (i + 2 > n || digits(s + i, 2, &oh)) return -1;
+            i += 2;
+            if (i < n && s[i] == ':') i++;
+            if (i + 2 > n || digits(s + i, 2, &om)) return -1;
+            i += 2;
+            if (oh > 23 || om > 59) return -1;
+            off = sign * (int64_t)(oh * 3600 + om * 60);
+        }
+    }
+    if (i != n) return -1;
+    int64_t days = kn_days_from_civil(Y, M, D);
+    int64_t secs = days * 86400 + h * 3600 + mi * 60 + se - off;
+    *t = secs * KN_NS_PER_SEC + frac;
+    return 0;
+}
+
+char *kn_time_format(kn_time t, int ndigits, char *buf)
+{
+    int64_t secs = t / KN_NS_PER_SEC, ns = t % KN_NS_PER_SEC;
+    if (ns < 0) { ns += KN_NS_PER_SEC; secs--; }
+    int64_t days = secs / 86400, rem = secs % 86400;
+    if (rem < 0) { rem += 86400; days--; }
+    int64_t y;
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    int n = snprintf(buf, KN_TIME_STRLEN, "%04lld-%02u-%02uT%02u:%02u:%02u", (long long)y, m, d,
+                     (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60), (unsigned)(rem % 60));
+    if (ndigits > 0) {
+        if (ndigits > 9) ndigits = 9;
+        char f[16];
+        snprintf(f, sizeof f, "%09lld", (long long)ns);
+        buf[n++] = '.';
+        memcpy(buf + n, f, (size_t)ndigits);
+        n += ndigits;
+    }
+    buf[n++] = 'Z';
+    buf[n] = 0;
+    return buf;
+}
+
+char *kn_time_format_date(kn_time t, char *buf)
+{
+    char full[KN_TIME_STRLEN];
+    kn_time_format(t, 0, full);
+    memcpy(buf, full, 10);
+    buf[10] = 0;
+    return buf;
+}
+
+kn_time kn_now_monotonic(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (kn_time)ts.tv_sec * KN_NS_PER_SEC + ts.tv_nsec;
+}
+
+kn_time kn_now_wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (kn_time)ts.tv_sec * KN_NS_PER_SEC + ts.tv_nsec;
+}

@@ -1,0 +1,188 @@
+/* analyze.c: the soc driver. Opens each input, picks its format by content,
+ * merges the inputs' records by timestamp (a small binary heap: inputs are
+ * few, records many), advances data time in whole seconds for the
+ * analyzers' windows, and fans every record out to every analyzer. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/progress.h"
+#include "soc/soc.h"
+
+kn_status soc_ctx_init(soc_ctx *ctx, const soc_options *opt, FILE *alerts_out)
+{
+    memset(ctx, 0, sizeof *ctx);
+    ctx->opt = *opt;
+    if (ctx->opt.avg_seconds <= 0) ctx->opt.avg_seconds = 5;
+    if (ctx->opt.quiet_seconds <= 0) ctx->opt.quiet_seconds = 60;
+    ctx->alerts_out = alerts_out;
+    kn_warnings_init(&ctx->warn, 5, opt->quiet);
+    int n = 0;
+    while (soc_analyzers[n]) n++;
+    ctx->n_analyzers = n;
+    ctx->analyzer_state = calloc((size_t)n + 1, sizeof(void *));
+    if (!ctx->analyzer_state) return KN_ERR_NOMEM;
+    for (int i = 0; i < n; i++) {
+        ctx->analyzer_state[i] = soc_analyzers[i]->create ? soc_analyzers[i]->create(ctx) : NULL;
+    }
+    return KN_OK;
+}
+
+void soc_ctx_free(soc_ctx *ctx)
+{
+    for (int i = 0; i < ctx->n_analyzers; i++)
+        if (soc_analyzers[i]->destroy) soc_analyzers[i]->destroy(ctx->analyzer_state[i]);
+    free(ctx->analyzer_state);
+    kn_buf_free(&ctx->alert_log);
+    kn_json_free(ctx->alert_json);
+    memset(ctx, 0, sizeof *ctx);
+}
+
+static void advance_time(soc_ctx *ctx, kn_time ts)
+{
+    if (ts <= 0) return;
+    if (!ctx->first_ts || ts < ctx->first_ts) ctx->first_ts = ts;
+    if (ts <= ctx->now) return;   /* never run backwards */
+    kn_time old_sec = ctx->now / KN_NS_PER_SEC, new_sec = ts / KN_NS_PER_SEC;
+    ctx->now = ts;
+    ctx->last_ts = ts;
+    if (new_sec != old_sec) {
+        for (int i = 0; i < ctx->n_analyzers; i++)
+            if (soc_analyzers[i]->on_tick)
+                soc_analyzers[i]->on_tick(ctx->analyzer_state[i], ctx, new_sec * KN_NS_PER_SEC);
+    }
+}
+
+void soc_emit_event(soc_ctx *ctx, const soc_event *ev)
+{
+    ctx->n_events++;
+    for (int i = 0; i < ctx->n_analyzers; i++)
+        if (soc_analyzers[i]->on_event) soc_analyzers[i]->on_event(ctx->analyzer_state[i], ctx, ev);
+}
+
+void soc_feed(soc_ctx *ctx, const soc_record *rec)
+{
+    advance_time(ctx, rec->ts);
+    switch (rec->kind) {
+    case SOC_REC_PACKET:
+        ctx->n_packets++;
+        ctx->n_bytes += rec->u.pkt.wire_len;
+        for (int i = 0; i < ctx->n_analyzers; i++)
+            if (soc_analyzers[i]->on_packet) soc_analyzers[i]->on_packet(ctx->analyzer_state[i], ctx, &rec->u.pkt);
+        break;
+    case SOC_REC_FLOW:
+        ctx->n_flows++;
+        for (int i = 0; i < ctx->n_analyzers; i++)
+            if (soc_analyzers[i]->on_flow) soc_analyzers[i]->on_flow(ctx->analyzer_state[i], ctx, &rec->u.flow);
+        break;
+    case SOC_REC_EVENT:
+        soc_emit_event(ctx, &rec->u.ev);
+        break;
+    case SOC_REC_NONE:
+        break;
+    }
+}
+
+void soc_finish(soc_ctx *ctx)
+{
+    for (int i = 0; i < ctx->n_analyzers; i++)
+        if (soc_analyzers[i]->finish) soc_analyzers[i]->finish(ctx->analyzer_state[i], ctx);
+}
+
+typedef struct open_input {
+    const soc_input_ops *ops;
+    soc_input *in;
+    kn_reader *r;
+    soc_record rec;     /* pending record */
+    int live;
+} open_input;
+
+static int pull(open_input *oi, kn_status *fatal, kn_err *e)
+{
+    kn_err le;
+    kn_err_clear(&le);
+    int rc = oi->ops->next(oi->in, &oi->rec, &le);
+    if (rc < 0) {
+        kn_err_print(&le);
+        if (*fatal == KN_OK) { *fatal = le.status ? le.status : KN_ERR_FORMAT; if (e) *e = le; }
+    }
+    oi->live = rc == 1;
+    return oi->live;
+}
+
+/* heap of indices ordered by pending record time */
+static void sift_down(open_input *v, int *h, int n, int i)
+{
+    for (;;) {
+        int l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && v[h[l]].rec.ts < v[h[m]].rec.ts) m = l;
+        if (r < n && v[h[r]].rec.ts < v[h[m]].rec.ts) m = r;
+        if (m == i) return;
+        int t = h[i]; h[i] = h[m]; h[m] = t;
+        i = m;
+    }
+}
+
+kn_status soc_analyze_files(soc_ctx *ctx, const char *const *paths, int n, kn_err *e)
+{
+    open_input *v = calloc((size_t)n, sizeof *v);
+    int *heap = calloc((size_t)n, sizeof *heap);
+    kn_status fatal = KN_OK;
+    if (!v || !heap) { free(v); free(heap); return kn_err_set(e, KN_ERR_NOMEM, NULL, KN_NO_OFFSET, "out of memory"); }
+    int nh = 0;
+    for (int i = 0; i < n; i++) {
+        kn_err le;
+        kn_err_clear(&le);
+        if (kn_reader_open(&v[i].r, paths[i], &le) != KN_OK) {
+            kn_err_print(&le);
+            if (fatal == KN_OK) { fatal = le.status; if (e) *e = le; }
+            continue;
+        }
+        const uint8_t *head;
+        size_t hn;
+        if (kn_reader_peek(v[i].r, 65536, &head, &hn, &le) != KN_OK) {
+            kn_err_print(&le);
+            if (fatal == KN_OK) { fatal = le.status; if (e) *e = le; }
+            continue;
+        }
+        v[i].ops = soc_input_probe(head, hn);
+        if (!v[i].ops) {
+            kn_err_set(&le, KN_ERR_FORMAT, paths[i], 0, "not a recognised capture, flow export or log format");
+            kn_err_print(&le);
+            if (fatal == KN_OK) { fatal = le.status; if (e) *e = le; }
+            continue;
+        }
+        if (v[i].ops->open(ctx, v[i].r, &v[i].in, &le) != KN_OK) {
+            kn_err_print(&le);
+            if (fatal == KN_OK) { fatal = le.status; if (e) *e = le; }
+            v[i].ops = NULL;
+            continue;
+        }
+        if (pull(&v[i], &fatal, e)) heap[nh++] = i;
+    }
+    for (int i = nh / 2 - 1; i >= 0; i--) sift_down(v, heap, nh, i);
+    kn_progress prog;
+    uint64_t total = 0;
+    for (int i = 0; i < n; i++) if (v[i].r) total += kn_reader_raw_size(v[i].r);
+    kn_progress_start(&prog, "analyzing", total);
+    uint64_t count = 0;
+    while (nh > 0) {
+        open_input *oi = &v[heap[0]];
+        soc_feed(ctx, &oi->rec);
+        if ((++count & 0xffff) == 0) {
+            uint64_t done = 0;
+            for (int i = 0; i < n; i++) if (v[i].r) done += kn_reader_raw_offset(v[i].r);
+            kn_progress_update(&prog, done);
+        }
+        if (!pull(oi, &fatal, e)) heap[0] = heap[--nh];
+        sift_down(v, heap, nh, 0);
+    }
+    kn_progress_end(&prog);
+    soc_finish(ctx);
+    for (int i = 0; i < n; i++) {
+        if (v[i].ops && v[i].in) v[i].ops->close(v[i].in);
+        kn_reader_close(v[i].r);
+    }
+    free(v);
+    free(heap);
+    return fatal;
+}

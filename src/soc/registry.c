@@ -1,0 +1,26 @@
+/* registry.c: the lists of soc inputs and analyzers. Adding a format or a
+ * detector means one line here plus its own file; nothing else changes. */
+#include <string.h>
+
+#include "soc/soc.h"
+
+/* Inputs, in order of preference when two probe equally. */
+const soc_input_ops *const soc_inputs[] = {
+    NULL,
+};
+
+/* Analyzers, in the order they see each record. */
+const soc_analyzer_ops *const soc_analyzers[] = {
+    NULL,
+};
+
+const soc_input_ops *soc_input_probe(const uint8_t *head, size_t n)
+{
+    const soc_input_ops *best = NULL;
+    int best_score = 0;
+    for (int i = 0; soc_inputs[i]; i++) {
+        int s = soc_inputs[i]->probe(head, n);
+        if (s > best_score) { best_score = s; best = soc_inputs[i]; }
+    }
+    return best;
+}

@@ -1,0 +1,176 @@
+/* soc.h: the soc engine's spine: the records every input produces, the
+ * interface of inputs and analyzers, and the context they share.
+ *
+ * Data flow of `kensa soc analyze`:
+ *
+ *   file --kn_reader--> input (chosen by soc_input_probe on content)
+ *        --next()--> soc_record {packet | flow | event}
+ *        --driver (analyze.c): merges several inputs by time-->
+ *        every analyzer's on_packet / on_flow / on_event, and on_tick each
+ *        second of data time --> alerts (alert.h) --> NDJSON + report.
+ *
+ * Inputs are iterators (next() yields one record) rather than push loops so
+ * the driver can merge inputs by timestamp. Analyzers never see file formats;
+ * inputs never see detectors. A packet input hands packets to analyzers; the
+ * sessions analyzer (TCP reassembly, HTTP/DNS/TLS/SMTP) turns packets into
+ * events through soc_emit_event, so log-derived and packet-derived sessions
+ * are the same soc_event and every detector works on both.
+ *
+ * Registries of inputs and analyzers live in registry.c. */
+#ifndef KENSA_SOC_SOC_H
+#define KENSA_SOC_SOC_H
+
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/input.h"
+#include "core/ip.h"
+#include "core/json.h"
+#include "core/time.h"
+#include "soc/event.h"
+
+/* ---- records ----------------------------------------------------------------- */
+
+/* One decoded packet (from pcap, pcapng, or an sFlow raw header sample). */
+typedef struct soc_pkt {
+    kn_time ts;
+    kn_ip src, dst;
+    uint32_t wire_len;      /* frame length on the wire (orig_len) */
+    uint32_t ip_len;        /* IP total length (v6: payload length + 40) */
+    uint32_t sample_rate;   /* 1 for captures; N for sampled packets */
+    uint16_t sport, dport;  /* 0 when absent (ICMP: type<<8|code in sport) */
+    uint8_t proto;          /* IP protocol number; 0 = not IP */
+    uint8_t tcp_flags;      /* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 */
+    uint8_t frag;           /* 0 = not fragmented, 1 = first fragment, 2 = later fragment */
+    uint8_t ip_version;     /* 4 or 6 */
+    uint32_t tcp_seq, tcp_ack;
+    const uint8_t *payload; /* L4 payload as captured (may be shorter than on the wire) */
+    uint32_t payload_len;   /* captured payload bytes */
+    uint32_t payload_wire;  /* payload bytes on the wire (from IP lengths) */
+    const char *file;       /* input name, for warnings */
+    uint64_t offset;        /* file offset of the packet record */
+} soc_pkt;
+
+/* One flow record (NetFlow v5/v9, IPFIX, sFlow counters-derived or a flow
+ * sample, Zeek conn, EVE flow). Counters are already scaled by sampling. */
+typedef struct soc_flow {
+    kn_time start, end;     /* end == start for single-packet samples */
+    kn_ip src, dst;
+    kn_ip exporter;         /* family 0 for logs */
+    uint32_t observation_domain; /* v9 source id / IPFIX domain / sFlow agent sub-id */
+    uint16_t sport, dport;
+    uint8_t proto;
+    uint8_t tcp_flags;      /* OR of flags seen */
+    uint8_t frag;           /* 1 if the record describes fragments */
+    uint8_t ip_version;
+    uint64_t packets, bytes;
+    uint32_t sampling;      /* rate applied (1 = unsampled) */
+    uint32_t input_if, output_if;
+    const char *file;
+    uint64_t offset;
+} soc_flow;
+
+typedef enum soc_record_kind { SOC_REC_NONE = 0, SOC_REC_PACKET, SOC_REC_FLOW, SOC_REC_EVENT } soc_record_kind;
+
+typedef struct soc_record {
+    soc_record_kind kind;
+    kn_time ts;             /* sort key for merging */
+    union {
+        soc_pkt pkt;
+        soc_flow flow;
+        soc_event ev;
+    } u;
+} soc_record;
+
+/* ---- options and context ---------------------------------------------------- */
+
+typedef struct soc_sampling_override {
+    kn_ip exporter;
+    uint32_t rate;
+} soc_sampling_override;
+
+typedef struct soc_options {
+    /* DDoS */
+    double ddos_pps, ddos_mbps, ddos_flows;   /* per-host thresholds; <= 0 disables */
+    double prefix_pps, prefix_mbps, prefix_flows; /* per /24 and /64 (carpet bombing) */
+    int avg_seconds;        /* moving-average window (default 5) */
+    int quiet_seconds;      /* attack ends after this long below threshold */
+    const char *config_path;  /* thresholds and host groups file */
+    soc_sampling_override *sampling; int n_sampling;
+    kn_cidrset *home_net;   /* NULL = everything is home */
+    /* logs and sessions */
+    const char **intel_paths; int n_intel;
+    size_t max_sessions;    /* bound on live TCP sessions */
+    size_t max_reassembly;  /* bytes kept per direction per session */
+    int quiet;
+} soc_options;
+
+typedef struct soc_ctx soc_ctx;
+typedef struct soc_analyzer_ops soc_analyzer_ops;
+
+struct soc_ctx {
+    soc_options opt;
+    FILE *alerts_out;       /* NDJSON alert sink (NULL = none) */
+    kn_json *alert_json;    /* builder for the alert being written */
+    kn_buf alert_log;       /* every alert line, kept for the report */
+    uint64_t alert_count;
+    kn_warnings warn;
+    kn_time now;            /* data time of the latest record */
+    kn_time first_ts, last_ts;
+    uint64_t n_packets, n_flows, n_events, n_bytes;
+    /* analyzer instances, parallel to soc_analyzers[] */
+    void **analyzer_state;
+    int n_analyzers;
+};
+
+/* ---- inputs ------------------------------------------------------------------- */
+
+typedef struct soc_input soc_input;  /* an input's private state */
+
+typedef struct soc_input_ops {
+    const char *name;       /* "pcap", "pcapng", "eve", "zeek-tsv", ... */
+    const char *kind;       /* "packets", "flows" or "logs", for display */
+    /* Confidence 0..100 that the data starting with head[0..n) is ours. */
+    int (*probe)(const uint8_t *head, size_t n);
+    kn_status (*open)(soc_ctx *ctx, kn_reader *r, soc_input **out, kn_err *e);
+    /* 1 = *rec filled (pointers valid until the next call), 0 = end,
+     * -1 = fatal error (e filled; recoverable problems are kn_warn'd). */
+    int (*next)(soc_input *in, soc_record *rec, kn_err *e);
+    void (*close)(soc_input *in);
+} soc_input_ops;
+
+/* ---- analyzers ---------------------------------------------------------------- */
+
+struct soc_analyzer_ops {
+    const char *name;
+    void *(*create)(soc_ctx *ctx);
+    void (*on_packet)(void *self, soc_ctx *ctx, const soc_pkt *p);
+    void (*on_flow)(void *self, soc_ctx *ctx, const soc_flow *f);
+    void (*on_event)(void *self, soc_ctx *ctx, const soc_event *ev);
+    /* Once per second of data time, in order, before records of that second. */
+    void (*on_tick)(void *self, soc_ctx *ctx, kn_time now);
+    /* End of all input: flush open state (end attacks, report aggregates). */
+    void (*finish)(void *self, soc_ctx *ctx);
+    void (*destroy)(void *self);
+};
+
+/* registry.c */
+extern const soc_input_ops *const soc_inputs[];
+extern const soc_analyzer_ops *const soc_analyzers[];
+/* Best input for these first bytes, or NULL. */
+const soc_input_ops *soc_input_probe(const uint8_t *head, size_t n);
+
+/* analyze.c: context lifecycle and the driver. */
+kn_status soc_ctx_init(soc_ctx *ctx, const soc_options *opt, FILE *alerts_out);
+void soc_ctx_free(soc_ctx *ctx);
+/* Runs every input through every analyzer, merged by time. Returns KN_OK,
+ * or the first fatal input error (after finishing what could be read). */
+kn_status soc_analyze_files(soc_ctx *ctx, const char *const *paths, int n, kn_err *e);
+/* Feeding records directly (used by `listen` and tests). */
+void soc_feed(soc_ctx *ctx, const soc_record *rec);
+void soc_finish(soc_ctx *ctx);
+/* Called by analyzers that derive events from packets (sessions). */
+void soc_emit_event(soc_ctx *ctx, const soc_event *ev);
+
+#endif
