@@ -366,6 +366,8 @@ int kn_reader_line(kn_reader *r, const char **line, size_t *len, int *truncated,
 
 /* ---- whole-file map ------------------------------------------------------- */
 
+static const uint8_t empty_file[1];   /* data of a mapped empty file */
+
 kn_status kn_map_open(kn_map *m, const char *path, int decompress, size_t max_dec, kn_err *e)
 {
     memset(m, 0, sizeof *m);
@@ -382,7 +384,7 @@ kn_status kn_map_open(kn_map *m, const char *path, int decompress, size_t max_de
             return kn_err_set(e, KN_ERR_IO, path, KN_NO_OFFSET, "not a regular file");
         }
         size_t size = (size_t)sb.st_size;
-        const uint8_t *data = (const uint8_t *)"";
+        const uint8_t *data = empty_file;
         if (size) {
             void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
             if (p == MAP_FAILED) {
@@ -445,7 +447,7 @@ void kn_map_close(kn_map *m)
 {
     if (!m->data) return;
     if (m->mmapped) munmap((void *)m->data, m->size);
-    else if (m->data != (const uint8_t *)"") free((void *)m->data);
+    else if (m->data != empty_file) free((void *)m->data);
     m->data = NULL;
     m->size = 0;
 }

@@ -49,7 +49,7 @@ static int parse_epoch(kn_time *t, const char *s, size_t n)
     size_t i = 0;
     if (n == 0) return -1;
     for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
-        if (sec > 9000000000LL) return -1;
+        if (sec > 900000000LL) return -1;   /* keeps sec * 1e9 inside int64 */
         sec = sec * 10 + (s[i] - '0');
     }
     if (i == 0) return -1;
