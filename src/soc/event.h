@@ -32,6 +32,10 @@ typedef enum soc_event_kind {
 
 #define SOC_MAX_ATTACH 16
 
+/* Attachment flags come from the name, the declared type and, when the
+ * bytes are at hand (SMTP reassembled from packets), the content's magic:
+ * OLE2 with a VBA project, OOXML macro-enabled types, ZIP (encrypted when
+ * any entry has general-purpose flag bit 0), PE executables. */
 typedef struct soc_attachment {
     soc_str name, content_type;
     uint64_t size;
@@ -70,12 +74,15 @@ typedef struct soc_event {
     } smtp;
     struct {
         soc_str signature, category, action;
-        int64_t signature_id;
+        soc_str message;                /* Zeek notice msg */
+        int64_t signature_id;           /* -1 unknown */
         int severity;                   /* 1 high .. 3 low (Suricata) */
     } alert;
+    /* Files: src is the receiving host (the client that downloaded it),
+     * dst the sending host, whatever the log's own orientation. */
     struct {
         soc_str name, mime_type, magic, sha256;
-        int64_t size;
+        int64_t size;                   /* -1 unknown */
     } fileinfo;
     struct {
         soc_str service, state;
@@ -83,5 +90,9 @@ typedef struct soc_event {
         double duration;
     } conn;
 } soc_event;
+
+/* smtp.c: sets the is_* flags of an attachment from its name, declared
+ * type and (when data != NULL) its first decoded bytes. */
+void soc_attachment_classify(soc_attachment *a, const uint8_t *data, size_t n);
 
 #endif

@@ -4,8 +4,14 @@
 
 #include "soc/soc.h"
 
+extern const soc_input_ops soc_input_eve, soc_input_zeek, soc_input_accesslog, soc_input_honeypot;
+
 /* Inputs, in order of preference when two probe equally. */
 const soc_input_ops *const soc_inputs[] = {
+    &soc_input_eve,
+    &soc_input_zeek,
+    &soc_input_honeypot,
+    &soc_input_accesslog,
     NULL,
 };
 

@@ -1,0 +1,443 @@
+/* eve.c: Suricata EVE JSON input, as NDJSON (production) or as one JSON
+ * array (the published samples, often pretty-printed). Event types alert,
+ * http, dns, tls, smtp, fileinfo and flow become soc_events; an alert's
+ * http/tls/smtp/dns sub-objects fill the same event so detectors see the
+ * request that fired it. A flow event yields a soc_flow record (for the
+ * flow analyzers) followed by a SOC_EV_CONN event with per-direction bytes.
+ * Other event types (stats, anomaly, netflow...) are counted and skipped.
+ *
+ * Lines are scanned lazily with jscan (logs.h says why); the array form is
+ * read whole (bounded) and its items are scanned the same way. */
+#include <stdlib.h>
+
+#include "soc/logs.h"
+
+#define EVE_MAX_ARRAY (2ull << 30)   /* whole-array form: refuse beyond 2 GiB */
+
+typedef struct eve_in {
+    soc_ctx *ctx;
+    kn_reader *r;
+    const char *file;
+    kn_buf scratch;
+    int array;             /* JSON-array form */
+    kn_buf whole;          /* array form: all of the input */
+    jscan arr;
+    const char *line_mark; /* array form: position up to which lines were counted */
+    uint64_t lineno;
+    soc_event pending;     /* CONN event to return after a flow record */
+    int has_pending;
+    uint64_t skipped_types;
+} eve_in;
+
+static int eve_probe(const uint8_t *h, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (h[i] == ' ' || h[i] == '\n' || h[i] == '\r' || h[i] == '\t')) i++;
+    if (i >= n || (h[i] != '{' && h[i] != '[')) return 0;
+    /* "event_type" within the first record is Suricata's signature key. */
+    size_t lim = n < 8192 ? n : 8192;
+    for (size_t k = i; k + 12 <= lim; k++)
+        if (h[k] == '"' && memcmp(h + k, "\"event_type\"", 12) == 0) return 90;
+    return 0;
+}
+
+static kn_status eve_open(soc_ctx *ctx, kn_reader *r, soc_input **out, kn_err *e)
+{
+    eve_in *in = calloc(1, sizeof *in);
+    if (!in) return kn_err_set(e, KN_ERR_NOMEM, kn_reader_path(r), KN_NO_OFFSET, "out of memory");
+    in->ctx = ctx;
+    in->r = r;
+    in->file = kn_reader_path(r);
+    kn_reader_set_max_line(r, 16u << 20);
+    const uint8_t *h;
+    size_t n;
+    if (kn_reader_peek(r, 256, &h, &n, e) != KN_OK) { free(in); return e->status; }
+    size_t i = 0;
+    while (i < n && (h[i] == ' ' || h[i] == '\n' || h[i] == '\r' || h[i] == '\t')) i++;
+    if (i < n && h[i] == '[') {
+        in->array = 1;
+        char buf[1 << 16];
+        size_t got;
+        for (;;) {
+            if (kn_reader_read(r, buf, sizeof buf, &got, e) != KN_OK) { kn_buf_free(&in->whole); free(in); return e->status; }
+            if (got == 0) break;
+            if (in->whole.len + got > EVE_MAX_ARRAY) {
+                kn_buf_free(&in->whole);
+                free(in);
+                return kn_err_set(e, KN_ERR_LIMIT, kn_reader_path(r), (int64_t)EVE_MAX_ARRAY,
+                                  "JSON array larger than 2 GiB; convert to NDJSON (one event a line)");
+            }
+            kn_buf_append(&in->whole, buf, got);
+        }
+        if (jscan_array(&in->arr, in->whole.data ? in->whole.data : "", in->whole.len) < 0) {
+            kn_buf_free(&in->whole);
+            free(in);
+            return kn_err_set(e, KN_ERR_FORMAT, kn_reader_path(r), 0, "not a JSON array");
+        }
+        in->line_mark = in->whole.data;
+        in->lineno = 1;
+    }
+    *out = (soc_input *)in;
+    return KN_OK;
+}
+
+static void endpoint_ip(soc_str s, kn_ip *ip)
+{
+    if (soc_str_ip(s, ip) != 0) memset(ip, 0, sizeof *ip);
+}
+
+static uint8_t proto_num(soc_str s)
+{
+    if (soc_str_ieq(s, "TCP")) return 6;
+    if (soc_str_ieq(s, "UDP")) return 17;
+    if (soc_str_ieq(s, "ICMP")) return 1;
+    if (soc_str_ieq(s, "IPV6-ICMP") || soc_str_ieq(s, "ICMPv6")) return 58;
+    if (soc_str_ieq(s, "SCTP")) return 132;
+    int64_t v = soc_str_int(s);
+    return v >= 0 && v < 256 ? (uint8_t)v : 0;
+}
+
+/* request_headers / response_headers: [{"name":..., "value":...}, ...] */
+static void http_headers(const jtok *arr, soc_event *ev, kn_buf *sc, int request)
+{
+    jscan a;
+    jtok item;
+    if (arr->type != JT_ARR || jscan_array(&a, arr->s, arr->n) < 0) return;
+    while (jscan_next_item(&a, &item) == 1) {
+        if (item.type != JT_OBJ) continue;
+        jscan o;
+        jtok k, v;
+        soc_str name = {0, 0}, value = {0, 0};
+        if (jscan_object(&o, item.s, item.n) < 0) continue;
+        while (jscan_next(&o, &k, &v) == 1) {
+            if (JKEY(&k, "name")) name = jtok_str(&v, sc);
+            else if (JKEY(&k, "value")) value = jtok_str(&v, sc);
+        }
+        if (request && soc_str_ieq(name, "Authorization")) ev->http.authorization = value;
+        else if (request && soc_str_ieq(name, "Content-Type")) ev->http.req_content_type = value;
+        else if (request && soc_str_ieq(name, "Content-Length")) ev->http.req_body_len = soc_str_int(value);
+        else if (!request && soc_str_ieq(name, "Content-Type") && !ev->http.resp_content_type.n) ev->http.resp_content_type = value;
+    }
+}
+
+static void parse_http(const jtok *obj, soc_event *ev, kn_buf *sc)
+{
+    jscan o;
+    jtok k, v;
+    if (jscan_object(&o, obj->s, obj->n) < 0) return;
+    while (jscan_next(&o, &k, &v) == 1) {
+        if (JKEY(&k, "hostname")) ev->http.host = jtok_str(&v, sc);
+        else if (JKEY(&k, "url")) ev->http.uri = jtok_str(&v, sc);
+        else if (JKEY(&k, "http_user_agent")) ev->http.user_agent = jtok_str(&v, sc);
+        else if (JKEY(&k, "http_method")) ev->http.method = jtok_str(&v, sc);
+        else if (JKEY(&k, "http_content_type")) ev->http.resp_content_type = jtok_str(&v, sc);
+        else if (JKEY(&k, "http_refer")) ev->http.referrer = jtok_str(&v, sc);
+        else if (JKEY(&k, "protocol")) ev->http.version = jtok_str(&v, sc);
+        else if (JKEY(&k, "status")) ev->http.status = (int)jtok_int(&v, -1);
+        else if (JKEY(&k, "length")) ev->http.resp_body_len = jtok_int(&v, -1);
+        else if (JKEY(&k, "http_request_body_printable")) ev->http.req_body = jtok_str(&v, sc);
+        else if (JKEY(&k, "http_response_body_printable")) ev->http.resp_body = jtok_str(&v, sc);
+        else if (JKEY(&k, "request_headers")) http_headers(&v, ev, sc, 1);
+        else if (JKEY(&k, "response_headers")) http_headers(&v, ev, sc, 0);
+        else if (JKEY(&k, "http_port")) { int64_t p = jtok_int(&v, 0); if (p > 0 && p < 65536 && !ev->dport) ev->dport = (uint16_t)p; }
+    }
+}
+
+/* dns: version 1 ({"type","rrname","rrtype","rcode","rdata"}) and version 2
+ * ({"type","queries":[...],"answers":[...]} or "grouped"). */
+static void parse_dns(const jtok *obj, soc_event *ev, kn_buf *sc)
+{
+    jscan o;
+    jtok k, v;
+    if (jscan_object(&o, obj->s, obj->n) < 0) return;
+    while (jscan_next(&o, &k, &v) == 1) {
+        if (JKEY(&k, "type")) { soc_str t = jtok_str(&v, sc); ev->dns.is_response = soc_str_eq(t, "answer"); }
+        else if (JKEY(&k, "rrname") && !ev->dns.query.n) ev->dns.query = jtok_str(&v, sc);
+        else if (JKEY(&k, "rrtype") && !ev->dns.qtype_name.n) ev->dns.qtype_name = jtok_str(&v, sc);
+        else if (JKEY(&k, "rcode")) ev->dns.rcode_name = jtok_str(&v, sc);
+        else if (JKEY(&k, "rdata") && !ev->dns.answers.n) ev->dns.answers = jtok_str(&v, sc);
+        else if (JKEY(&k, "queries") && v.type == JT_ARR) {
+            jscan a;
+            jtok item;
+            if (jscan_array(&a, v.s, v.n) == 0 && jscan_next_item(&a, &item) == 1 && item.type == JT_OBJ)
+                parse_dns(&item, ev, sc);
+        } else if (JKEY(&k, "answers") && v.type == JT_ARR) {
+            /* first answer's rdata; the full list is in "grouped" when enabled */
+            jscan a;
+            jtok item;
+            if (jscan_array(&a, v.s, v.n) == 0 && jscan_next_item(&a, &item) == 1 && item.type == JT_OBJ) {
+                jscan ao;
+                jtok ak, av;
+                if (jscan_object(&ao, item.s, item.n) == 0)
+                    while (jscan_next(&ao, &ak, &av) == 1)
+                        if (JKEY(&ak, "rdata")) ev->dns.answers = jtok_str(&av, sc);
+            }
+        }
+    }
+}
+
+static void parse_tls(const jtok *obj, soc_event *ev, kn_buf *sc)
+{
+    jscan o;
+    jtok k, v;
+    if (jscan_object(&o, obj->s, obj->n) < 0) return;
+    while (jscan_next(&o, &k, &v) == 1) {
+        if (JKEY(&k, "sni")) ev->tls.sni = jtok_str(&v, sc);
+        else if (JKEY(&k, "version")) ev->tls.version = jtok_str(&v, sc);
+        else if (JKEY(&k, "ja3") && v.type == JT_OBJ) {
+            jscan j;
+            jtok jk, jv;
+            if (jscan_object(&j, v.s, v.n) == 0)
+                while (jscan_next(&j, &jk, &jv) == 1)
+                    if (JKEY(&jk, "hash")) ev->tls.ja3 = jtok_str(&jv, sc);
+        }
+    }
+}
+
+static void parse_smtp(const jtok *obj, soc_event *ev, kn_buf *sc)
+{
+    jscan o;
+    jtok k, v;
+    if (jscan_object(&o, obj->s, obj->n) < 0) return;
+    while (jscan_next(&o, &k, &v) == 1) {
+        if (JKEY(&k, "helo")) ev->smtp.helo = jtok_str(&v, sc);
+        else if (JKEY(&k, "mail_from")) ev->smtp.mail_from = jtok_str(&v, sc);
+        else if (JKEY(&k, "rcpt_to")) ev->smtp.rcpt_to = jtok_join(&v, sc);
+    }
+}
+
+static void parse_email(const jtok *obj, soc_event *ev, kn_buf *sc)
+{
+    jscan o;
+    jtok k, v;
+    if (jscan_object(&o, obj->s, obj->n) < 0) return;
+    while (jscan_next(&o, &k, &v) == 1) {
+        if (JKEY(&k, "from")) ev->smtp.from = jtok_str(&v, sc);
+        else if (JKEY(&k, "to")) ev->smtp.to = jtok_join(&v, sc);
+        else if (JKEY(&k, "subject")) ev->smtp.subject = jtok_str(&v, sc);
+        else if (JKEY(&k, "attachment") && v.type == JT_ARR) {
+            jscan a;
+            jtok item;
+            if (jscan_array(&a, v.s, v.n) < 0) continue;
+            while (jscan_next_item(&a, &item) == 1 && ev->smtp.n_attach < SOC_MAX_ATTACH) {
+                if (item.type != JT_STR) continue;
+                soc_attachment *at = &ev->smtp.attach[ev->smtp.n_attach++];
+                at->name = jtok_str(&item, sc);
+                soc_attachment_classify(at, NULL, 0);
+            }
+        }
+    }
+}
+
+static void parse_alert(const jtok *obj, soc_event *ev, kn_buf *sc)
+{
+    jscan o;
+    jtok k, v;
+    if (jscan_object(&o, obj->s, obj->n) < 0) return;
+    while (jscan_next(&o, &k, &v) == 1) {
+        if (JKEY(&k, "signature")) ev->alert.signature = jtok_str(&v, sc);
+        else if (JKEY(&k, "category")) ev->alert.category = jtok_str(&v, sc);
+        else if (JKEY(&k, "action")) ev->alert.action = jtok_str(&v, sc);
+        else if (JKEY(&k, "signature_id")) ev->alert.signature_id = jtok_int(&v, -1);
+        else if (JKEY(&k, "severity")) ev->alert.severity = (int)jtok_int(&v, 0);
+    }
+}
+
+static void parse_fileinfo(const jtok *obj, soc_event *ev, kn_buf *sc)
+{
+    jscan o;
+    jtok k, v;
+    if (jscan_object(&o, obj->s, obj->n) < 0) return;
+    while (jscan_next(&o, &k, &v) == 1) {
+        if (JKEY(&k, "filename")) ev->fileinfo.name = jtok_str(&v, sc);
+        else if (JKEY(&k, "magic")) ev->fileinfo.magic = jtok_str(&v, sc);
+        else if (JKEY(&k, "mimetype")) ev->fileinfo.mime_type = jtok_str(&v, sc);
+        else if (JKEY(&k, "sha256")) ev->fileinfo.sha256 = jtok_str(&v, sc);
+        else if (JKEY(&k, "size")) ev->fileinfo.size = jtok_int(&v, -1);
+    }
+}
+
+static void parse_flow(const jtok *obj, soc_event *ev, soc_flow *fl, kn_buf *sc)
+{
+    jscan o;
+    jtok k, v;
+    if (jscan_object(&o, obj->s, obj->n) < 0) return;
+    while (jscan_next(&o, &k, &v) == 1) {
+        if (JKEY(&k, "pkts_toserver")) ev->conn.orig_pkts = (uint64_t)jtok_int(&v, 0);
+        else if (JKEY(&k, "pkts_toclient")) ev->conn.resp_pkts = (uint64_t)jtok_int(&v, 0);
+        else if (JKEY(&k, "bytes_toserver")) ev->conn.orig_bytes = (uint64_t)jtok_int(&v, 0);
+        else if (JKEY(&k, "bytes_toclient")) ev->conn.resp_bytes = (uint64_t)jtok_int(&v, 0);
+        else if (JKEY(&k, "state")) ev->conn.state = jtok_str(&v, sc);
+        else if (JKEY(&k, "start") || JKEY(&k, "end")) {
+            soc_str t = jtok_str(&v, sc);
+            kn_time ts;
+            if (t.n && kn_time_parse(&ts, t.p, (long)t.n) == 0) {
+                if (k.s[0] == 's') fl->start = ts; else fl->end = ts;
+            }
+        }
+    }
+}
+
+/* Parses one EVE object into rec. Returns 1 (record), 0 (a type we do not
+ * read), -1 (malformed; *why set). */
+static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_record *rec, const char **why)
+{
+    kn_buf *sc = &in->scratch;
+    kn_buf_reset(sc);
+    kn_buf_reserve(sc, n + 64);
+    soc_event *ev = &rec->u.ev;
+    soc_event_init(ev, SOC_EV_ALERT, "eve", in->file, line);
+    jscan o;
+    jtok k, v, http = {0}, dns = {0}, tls = {0}, smtp = {0}, email = {0}, alert = {0}, fileinfo = {0}, flow = {0};
+    soc_str type = {0, 0}, ts = {0, 0}, src = {0, 0}, dst = {0, 0}, proto = {0, 0};
+    if (jscan_object(&o, text, n) < 0) { *why = "not a JSON object"; return -1; }
+    int r;
+    while ((r = jscan_next(&o, &k, &v)) == 1) {
+        if (k.n < 3) continue;
+        switch (k.s[0]) {
+        case 't':
+            if (JKEY(&k, "timestamp")) ts = jtok_str(&v, sc);
+            else if (JKEY(&k, "tls")) tls = v;
+            break;
+        case 'e':
+            if (JKEY(&k, "event_type")) type = jtok_str(&v, sc);
+            else if (JKEY(&k, "email")) email = v;
+            break;
+        case 's':
+            if (JKEY(&k, "src_ip")) src = jtok_str(&v, sc);
+            else if (JKEY(&k, "src_port")) ev->sport = (uint16_t)jtok_int(&v, 0);
+            else if (JKEY(&k, "smtp")) smtp = v;
+            break;
+        case 'd':
+            if (JKEY(&k, "dest_ip")) dst = jtok_str(&v, sc);
+            else if (JKEY(&k, "dest_port")) ev->dport = (uint16_t)jtok_int(&v, 0);
+            else if (JKEY(&k, "dns")) dns = v;
+            break;
+        case 'p':
+            if (JKEY(&k, "proto")) proto = jtok_str(&v, sc);
+            break;
+        case 'h':
+            if (JKEY(&k, "http")) http = v;
+            else if (JKEY(&k, "http_request_body_printable")) ev->http.req_body = jtok_str(&v, sc);
+            else if (JKEY(&k, "http_response_body_printable")) ev->http.resp_body = jtok_str(&v, sc);
+            break;
+        case 'a':
+            if (JKEY(&k, "alert")) alert = v;
+            break;
+        case 'f':
+            if (JKEY(&k, "fileinfo")) fileinfo = v;
+            else if (JKEY(&k, "flow")) flow = v;
+            break;
+        default:
+            break;
+        }
+    }
+    if (r < 0) { *why = "malformed JSON"; return -1; }
+    if (!jscan_at_end(&o)) { *why = "trailing characters after the JSON object"; return -1; }
+    if (!type.n) { *why = "no event_type"; return -1; }
+    soc_event_kind kind;
+    if (soc_str_eq(type, "alert")) kind = SOC_EV_ALERT;
+    else if (soc_str_eq(type, "http")) kind = SOC_EV_HTTP;
+    else if (soc_str_eq(type, "dns")) kind = SOC_EV_DNS;
+    else if (soc_str_eq(type, "tls")) kind = SOC_EV_TLS;
+    else if (soc_str_eq(type, "smtp")) kind = SOC_EV_SMTP;
+    else if (soc_str_eq(type, "fileinfo")) kind = SOC_EV_FILE;
+    else if (soc_str_eq(type, "flow")) kind = SOC_EV_CONN;
+    else { in->skipped_types++; return 0; }
+    ev->kind = kind;
+    if (!ts.n || kn_time_parse(&ev->ts, ts.p, (long)ts.n) != 0) { *why = "missing or invalid timestamp"; return -1; }
+    endpoint_ip(src, &ev->src);
+    endpoint_ip(dst, &ev->dst);
+    ev->proto = proto_num(proto);
+    if (http.type == JT_OBJ) parse_http(&http, ev, sc);
+    if (dns.type == JT_OBJ) parse_dns(&dns, ev, sc);
+    if (tls.type == JT_OBJ) parse_tls(&tls, ev, sc);
+    if (smtp.type == JT_OBJ) parse_smtp(&smtp, ev, sc);
+    if (email.type == JT_OBJ) parse_email(&email, ev, sc);
+    if (alert.type == JT_OBJ) parse_alert(&alert, ev, sc);
+    if (fileinfo.type == JT_OBJ) parse_fileinfo(&fileinfo, ev, sc);
+    rec->ts = ev->ts;
+    if (kind == SOC_EV_CONN) {
+        soc_flow fl;
+        memset(&fl, 0, sizeof fl);
+        if (flow.type == JT_OBJ) parse_flow(&flow, ev, &fl, sc);
+        if (!fl.start) fl.start = ev->ts;
+        if (!fl.end || fl.end < fl.start) fl.end = fl.start;
+        ev->conn.duration = (double)(fl.end - fl.start) / 1e9;
+        fl.src = ev->src;
+        fl.dst = ev->dst;
+        fl.sport = ev->sport;
+        fl.dport = ev->dport;
+        fl.proto = ev->proto;
+        fl.ip_version = ev->src.family;
+        fl.packets = ev->conn.orig_pkts + ev->conn.resp_pkts;
+        fl.bytes = ev->conn.orig_bytes + ev->conn.resp_bytes;
+        fl.sampling = 1;
+        fl.file = in->file;
+        fl.offset = line;
+        in->pending = *ev;
+        in->has_pending = 1;
+        rec->kind = SOC_REC_FLOW;
+        rec->u.flow = fl;
+        return 1;
+    }
+    rec->kind = SOC_REC_EVENT;
+    return 1;
+}
+
+static int eve_next(soc_input *self, soc_record *rec, kn_err *e)
+{
+    eve_in *in = (eve_in *)self;
+    if (in->has_pending) {
+        in->has_pending = 0;
+        rec->kind = SOC_REC_EVENT;
+        rec->u.ev = in->pending;
+        rec->ts = in->pending.ts;
+        return 1;
+    }
+    for (;;) {
+        const char *text, *why = NULL;
+        size_t n;
+        uint64_t line, off;
+        if (in->array) {
+            jtok item;
+            int r = jscan_next_item(&in->arr, &item);
+            if (r == 0) return 0;
+            if (r < 0) {
+                off = (uint64_t)(in->arr.err_at - in->whole.data);
+                soc_bad_line(in->ctx, in->file, off, in->lineno, "malformed JSON array; rest of input skipped");
+                return 0;
+            }
+            for (const char *q = in->line_mark; q < item.s; q++) in->lineno += *q == '\n';
+            in->line_mark = item.s;
+            text = item.s;
+            n = item.n;
+            line = in->lineno;
+            off = (uint64_t)(item.s - in->whole.data);
+            if (item.type != JT_OBJ) { soc_bad_line(in->ctx, in->file, off, line, "array item is not an object"); continue; }
+        } else {
+            int trunc;
+            off = kn_reader_offset(in->r);
+            int r = kn_reader_line(in->r, &text, &n, &trunc, e);
+            if (r <= 0) return r;
+            line = kn_reader_lineno(in->r);
+            if (trunc) { soc_bad_line(in->ctx, in->file, off, line, "line longer than 16 MiB skipped"); continue; }
+            size_t i = 0;
+            while (i < n && (text[i] == ' ' || text[i] == '\t')) i++;
+            if (i == n) continue;
+        }
+        int r = eve_parse(in, text, n, line, rec, &why);
+        if (r == 1) return 1;
+        if (r < 0) soc_bad_line(in->ctx, in->file, off, line, why);
+    }
+}
+
+static void eve_close(soc_input *self)
+{
+    eve_in *in = (eve_in *)self;
+    kn_buf_free(&in->scratch);
+    kn_buf_free(&in->whole);
+    free(in);
+}
+
+const soc_input_ops soc_input_eve = {"eve", "logs", eve_probe, eve_open, eve_next, eve_close};

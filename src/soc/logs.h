@@ -1,0 +1,107 @@
+/* logs.h: what the soc log inputs (eve.c, zeek.c, accesslog.c, honeypot.c)
+ * and the session parsers share: a lazy JSON scanner, string helpers over
+ * soc_str views, and counted reporting of bad lines.
+ *
+ * Why a lazy scanner instead of core/jsonp: jsonp builds a full tree in an
+ * arena (every member, every number converted). An EVE line is 0.5-2 KB of
+ * which a detector reads a dozen fields; building the tree costs about 3x
+ * the scan (measured in bench/soc_logs.sh: jsonp ~300 MB/s vs this scanner
+ * >1 GB/s on the same lines). jscan walks one object level at a time,
+ * skips unwanted values with memchr over strings, and unescapes only the
+ * strings a caller asks for. It checks structure (quotes, brackets, colons,
+ * commas) but not the inside of numbers and literals: a malformed scalar
+ * is returned as raw text and the field reader rejects it.
+ *
+ * Invariants: a jscan never reads outside [p, end); depth of skipped values
+ * is bounded by JSCAN_MAX_DEPTH (deeper input is an error, not a crash). */
+#ifndef KENSA_SOC_LOGS_H
+#define KENSA_SOC_LOGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/ip.h"
+#include "core/time.h"
+#include "soc/soc.h"
+
+#define JSCAN_MAX_DEPTH 128
+
+typedef enum jtype { JT_NONE = 0, JT_STR, JT_NUM, JT_TRUE, JT_FALSE, JT_NULL, JT_OBJ, JT_ARR } jtype;
+
+/* A value as it appears in the text. Strings: s/n cover the inside of the
+ * quotes (still escaped); objects/arrays: s/n cover from the bracket to the
+ * matching bracket inclusive; other scalars: the raw token. */
+typedef struct jtok {
+    jtype type;
+    const char *s;
+    size_t n;
+} jtok;
+
+typedef struct jscan {
+    const char *p, *end;
+    int first;       /* no member read yet */
+    int err;         /* 1 after a structural error */
+    const char *err_at;
+} jscan;
+
+/* Starts iterating the members of the object at text[0..n) (leading
+ * whitespace allowed). Returns 0, or -1 if it is not an object. */
+int jscan_object(jscan *s, const char *text, size_t n);
+/* Same for an array's items. */
+int jscan_array(jscan *s, const char *text, size_t n);
+/* Next member: 1 with key (a JT_STR) and val, 0 at the closing brace,
+ * -1 on a structural error (s->err_at points at it). */
+int jscan_next(jscan *s, jtok *key, jtok *val);
+/* Next array item: 1, 0 at ']', -1 on error. */
+int jscan_next_item(jscan *s, jtok *val);
+/* After the last member: 1 if only whitespace follows the closing bracket. */
+int jscan_at_end(const jscan *s);
+
+/* Key equality without unescaping (keys with escapes never match). */
+static inline int jkey_is(const jtok *k, const char *lit, size_t litn)
+{
+    return k->n == litn && memcmp(k->s, lit, litn) == 0;
+}
+#define JKEY(k, lit) jkey_is((k), lit, sizeof(lit) - 1)
+
+/* String value as a soc_str. Escaped strings are unescaped into scratch,
+ * which must have been reserved for the whole line beforehand (the result
+ * is never longer than the source, so no reallocation moves earlier views). */
+soc_str jtok_str(const jtok *t, kn_buf *scratch);
+/* Integer value (also accepts a quoted integer); dflt when absent/invalid. */
+int64_t jtok_int(const jtok *t, int64_t dflt);
+double jtok_double(const jtok *t, double dflt);
+/* Array of strings joined with ',' (a lone string passes through). */
+soc_str jtok_join(const jtok *t, kn_buf *scratch);
+
+/* ---- soc_str helpers ---------------------------------------------------------- */
+
+static inline soc_str soc_s(const char *p, size_t n) { soc_str r = {p, n}; return r; }
+static inline soc_str soc_cs(const char *p) { soc_str r = {p, p ? strlen(p) : 0}; return r; }
+int soc_str_eq(soc_str a, const char *lit);          /* exact */
+int soc_str_ieq(soc_str a, const char *lit);         /* ASCII case-insensitive */
+int soc_str_istarts(soc_str a, const char *lit);
+/* Case-insensitive substring search; pointer to the match or NULL. */
+const char *soc_str_icontains(soc_str hay, const char *needle);
+/* Parses a decimal integer; -1 when absent or invalid. */
+int64_t soc_str_int(soc_str s);
+/* Parses an IP address; 0 on success. */
+int soc_str_ip(soc_str s, kn_ip *ip);
+/* Is this host text a bare IPv4/IPv6 literal (optionally with :port)? */
+int soc_host_is_ip(soc_str host);
+
+/* Percent-decoding ('+' as space when plus_space) into out (appended). */
+void soc_url_decode(kn_buf *out, const char *s, size_t n, int plus_space);
+
+/* Zeroes an event and sets the "unknown" defaults documented in event.h. */
+void soc_event_init(soc_event *ev, soc_event_kind kind, const char *source, const char *file, uint64_t line);
+
+/* Is ip internal (home net, or RFC 1918 etc. when no --home-net)? */
+int soc_is_internal(const soc_ctx *ctx, const kn_ip *ip);
+
+/* Counted warning for a bad line: "FILE: offset N: line L: what". */
+void soc_bad_line(soc_ctx *ctx, const char *file, uint64_t offset, uint64_t line, const char *what);
+
+#endif

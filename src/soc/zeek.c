@@ -1,0 +1,401 @@
+/* zeek.c: Zeek logs, TSV (ASCII writer: #separator/#fields/#types headers,
+ * '-' unset, '(empty)' empty) and JSON (one object a line, optionally with
+ * the JSON Streaming Logs "_path"). conn, http, dns, smtp, files, ssl and
+ * notice rows become soc_events; a conn row yields a soc_flow record and a
+ * SOC_EV_CONN event. Other paths (weird, x509, ...) are counted and skipped.
+ *
+ * Both forms map column or key names to one table of field ids, so a field
+ * is read the same way from either; the path (from #path, _path or, when
+ * absent, the fields present) picks the event kind. TSV rows are split with
+ * memchr on the separator: no copy, and unescaping only where \x escapes
+ * appear is left to the reader of the value (Zeek escapes only separators
+ * and non-printables, which no detector matches on). */
+#include <stdlib.h>
+
+#include "soc/logs.h"
+
+enum zf {
+    Z_NONE = 0, Z_TS, Z_ORIG_H, Z_ORIG_P, Z_RESP_H, Z_RESP_P, Z_PROTO, Z_SERVICE, Z_DURATION,
+    Z_ORIG_BYTES, Z_RESP_BYTES, Z_CONN_STATE, Z_ORIG_PKTS, Z_RESP_PKTS,
+    Z_METHOD, Z_HOST, Z_URI, Z_REFERRER, Z_VERSION, Z_UA, Z_REQ_LEN, Z_RESP_LEN, Z_STATUS,
+    Z_ORIG_MIME, Z_RESP_MIME, Z_USERNAME,
+    Z_QUERY, Z_QTYPE, Z_QTYPE_NAME, Z_RCODE, Z_RCODE_NAME, Z_ANSWERS,
+    Z_HELO, Z_MAILFROM, Z_RCPTTO, Z_FROM, Z_TO, Z_SUBJECT,
+    Z_TX_HOSTS, Z_RX_HOSTS, Z_MIME_TYPE, Z_FILENAME, Z_TOTAL_BYTES, Z_SEEN_BYTES, Z_SHA256,
+    Z_SERVER_NAME, Z_JA3,
+    Z_NOTE, Z_MSG, Z_SUB, Z_SRC, Z_DST, Z_P,
+    Z_PATH, Z_COUNT
+};
+
+static const struct { const char *name; enum zf id; } zfields[] = {
+    {"ts", Z_TS}, {"id.orig_h", Z_ORIG_H}, {"id.orig_p", Z_ORIG_P}, {"id.resp_h", Z_RESP_H},
+    {"id.resp_p", Z_RESP_P}, {"proto", Z_PROTO}, {"service", Z_SERVICE}, {"duration", Z_DURATION},
+    {"orig_bytes", Z_ORIG_BYTES}, {"resp_bytes", Z_RESP_BYTES}, {"conn_state", Z_CONN_STATE},
+    {"orig_pkts", Z_ORIG_PKTS}, {"resp_pkts", Z_RESP_PKTS},
+    {"method", Z_METHOD}, {"host", Z_HOST}, {"uri", Z_URI}, {"referrer", Z_REFERRER},
+    {"version", Z_VERSION}, {"user_agent", Z_UA}, {"request_body_len", Z_REQ_LEN},
+    {"response_body_len", Z_RESP_LEN}, {"status_code", Z_STATUS}, {"orig_mime_types", Z_ORIG_MIME},
+    {"resp_mime_types", Z_RESP_MIME}, {"username", Z_USERNAME},
+    {"query", Z_QUERY}, {"qtype", Z_QTYPE}, {"qtype_name", Z_QTYPE_NAME}, {"rcode", Z_RCODE},
+    {"rcode_name", Z_RCODE_NAME}, {"answers", Z_ANSWERS},
+    {"helo", Z_HELO}, {"mailfrom", Z_MAILFROM}, {"rcptto", Z_RCPTTO}, {"from", Z_FROM}, {"to", Z_TO},
+    {"subject", Z_SUBJECT},
+    {"tx_hosts", Z_TX_HOSTS}, {"rx_hosts", Z_RX_HOSTS}, {"mime_type", Z_MIME_TYPE},
+    {"filename", Z_FILENAME}, {"total_bytes", Z_TOTAL_BYTES}, {"seen_bytes", Z_SEEN_BYTES},
+    {"sha256", Z_SHA256},
+    {"server_name", Z_SERVER_NAME}, {"ja3", Z_JA3},
+    {"note", Z_NOTE}, {"msg", Z_MSG}, {"sub", Z_SUB}, {"src", Z_SRC}, {"dst", Z_DST}, {"p", Z_P},
+    {"_path", Z_PATH},
+};
+
+static enum zf field_id(const char *p, size_t n)
+{
+    for (size_t i = 0; i < sizeof zfields / sizeof zfields[0]; i++)
+        if (strlen(zfields[i].name) == n && memcmp(zfields[i].name, p, n) == 0) return zfields[i].id;
+    return Z_NONE;
+}
+
+#define ZEEK_MAX_FIELDS 256
+
+typedef struct zeek_in {
+    soc_ctx *ctx;
+    kn_reader *r;
+    const char *file;
+    int json;
+    char sep;
+    char path[32];
+    int nfields;
+    uint8_t col[ZEEK_MAX_FIELDS];   /* field id of each TSV column */
+    kn_buf scratch;
+    soc_str val[Z_COUNT];           /* values of the current row; n=0 unset */
+    uint8_t set[Z_COUNT];
+    soc_event pending;
+    int has_pending;
+    uint64_t skipped_paths;
+} zeek_in;
+
+static int zeek_probe(const uint8_t *h, size_t n)
+{
+    if (n >= 10 && memcmp(h, "#separator", 10) == 0) return 95;
+    size_t i = 0;
+    while (i < n && (h[i] == ' ' || h[i] == '\n' || h[i] == '\r' || h[i] == '\t')) i++;
+    if (i >= n || h[i] != '{') return 0;
+    size_t lim = n < 4096 ? n : 4096;
+    for (size_t k = i; k + 11 <= lim; k++) {
+        if (h[k] == '\n') break;
+        if (h[k] == '"' && (memcmp(h + k, "\"id.orig_h\"", 11) == 0 || memcmp(h + k, "\"_path\"", 7) == 0))
+            return 92;
+    }
+    return 0;
+}
+
+static kn_status zeek_open(soc_ctx *ctx, kn_reader *r, soc_input **out, kn_err *e)
+{
+    zeek_in *in = calloc(1, sizeof *in);
+    if (!in) return kn_err_set(e, KN_ERR_NOMEM, kn_reader_path(r), KN_NO_OFFSET, "out of memory");
+    in->ctx = ctx;
+    in->r = r;
+    in->file = kn_reader_path(r);
+    in->sep = '\t';
+    const uint8_t *h;
+    size_t n;
+    if (kn_reader_peek(r, 16, &h, &n, e) != KN_OK) { free(in); return e->status; }
+    in->json = !(n >= 1 && h[0] == '#');
+    *out = (soc_input *)in;
+    return KN_OK;
+}
+
+/* TSV header line (starts with '#'). */
+static void zeek_header(zeek_in *in, const char *s, size_t n, uint64_t off, uint64_t line)
+{
+    if (n >= 11 && memcmp(s, "#separator ", 11) == 0) {
+        const char *v = s + 11;
+        size_t vn = n - 11;
+        if (vn == 4 && v[0] == '\\' && v[1] == 'x') {
+            char hx[3] = {v[2], v[3], 0};
+            in->sep = (char)strtol(hx, NULL, 16);
+        } else if (vn == 1) {
+            in->sep = v[0];
+        }
+        return;
+    }
+    const char *tab = memchr(s, in->sep, n);
+    if (!tab) return;
+    size_t kn = (size_t)(tab - s);
+    const char *v = tab + 1;
+    size_t vn = n - kn - 1;
+    if (kn == 5 && memcmp(s, "#path", 5) == 0) {
+        size_t c = vn < sizeof in->path - 1 ? vn : sizeof in->path - 1;
+        memcpy(in->path, v, c);
+        in->path[c] = 0;
+    } else if (kn == 7 && memcmp(s, "#fields", 7) == 0) {
+        in->nfields = 0;
+        const char *p = v, *end = v + vn;
+        while (p <= end) {
+            const char *q = memchr(p, in->sep, (size_t)(end - p));
+            if (!q) q = end;
+            if (in->nfields == ZEEK_MAX_FIELDS) {
+                soc_bad_line(in->ctx, in->file, off, line, "more than 256 #fields; extra columns ignored");
+                break;
+            }
+            in->col[in->nfields++] = (uint8_t)field_id(p, (size_t)(q - p));
+            p = q + 1;
+        }
+    }
+}
+
+static soc_str V(const zeek_in *in, enum zf f) { return in->val[f]; }
+static int64_t VI(const zeek_in *in, enum zf f) { return in->set[f] ? soc_str_int(in->val[f]) : -1; }
+
+static void set_ip(const zeek_in *in, enum zf f, kn_ip *ip)
+{
+    soc_str s = in->val[f];
+    /* tx_hosts/rx_hosts are sets: take the first member */
+    const char *c = s.n ? memchr(s.p, ',', s.n) : NULL;
+    if (c) s.n = (size_t)(c - s.p);
+    if (!in->set[f] || soc_str_ip(s, ip) != 0) memset(ip, 0, sizeof *ip);
+}
+
+static uint8_t proto_num(soc_str s)
+{
+    if (soc_str_eq(s, "tcp")) return 6;
+    if (soc_str_eq(s, "udp")) return 17;
+    if (soc_str_eq(s, "icmp")) return 1;
+    return 0;
+}
+
+/* The row's values are in in->val; builds the record. 1 ok, 0 skipped
+ * path, -1 bad (why set). */
+static int zeek_build(zeek_in *in, const char *path, uint64_t line, soc_record *rec, const char **why)
+{
+    soc_event *ev = &rec->u.ev;
+    soc_event_kind kind;
+    if (!path || !*path) {
+        /* no #path / _path: infer from the fields present */
+        if (in->set[Z_CONN_STATE]) path = "conn";
+        else if (in->set[Z_METHOD] || in->set[Z_STATUS]) path = "http";
+        else if (in->set[Z_QUERY] || in->set[Z_QTYPE]) path = "dns";
+        else if (in->set[Z_MAILFROM] || in->set[Z_HELO]) path = "smtp";
+        else if (in->set[Z_SERVER_NAME]) path = "ssl";
+        else if (in->set[Z_NOTE]) path = "notice";
+        else if (in->set[Z_MIME_TYPE] || in->set[Z_TX_HOSTS]) path = "files";
+        else path = "";
+    }
+    if (!strcmp(path, "conn")) kind = SOC_EV_CONN;
+    else if (!strcmp(path, "http")) kind = SOC_EV_HTTP;
+    else if (!strcmp(path, "dns")) kind = SOC_EV_DNS;
+    else if (!strcmp(path, "smtp")) kind = SOC_EV_SMTP;
+    else if (!strcmp(path, "files")) kind = SOC_EV_FILE;
+    else if (!strcmp(path, "ssl")) kind = SOC_EV_TLS;
+    else if (!strcmp(path, "notice")) kind = SOC_EV_ALERT;
+    else { in->skipped_paths++; return 0; }
+    soc_event_init(ev, kind, "zeek", in->file, line);
+    soc_str ts = V(in, Z_TS);
+    if (!ts.n || kn_time_parse(&ev->ts, ts.p, (long)ts.n) != 0) { *why = "missing or invalid ts"; return -1; }
+    set_ip(in, Z_ORIG_H, &ev->src);
+    set_ip(in, Z_RESP_H, &ev->dst);
+    int64_t sp = VI(in, Z_ORIG_P), dp = VI(in, Z_RESP_P);
+    ev->sport = sp > 0 && sp < 65536 ? (uint16_t)sp : 0;
+    ev->dport = dp > 0 && dp < 65536 ? (uint16_t)dp : 0;
+    ev->proto = proto_num(V(in, Z_PROTO));
+    switch (kind) {
+    case SOC_EV_HTTP:
+        ev->proto = 6;
+        ev->http.method = V(in, Z_METHOD);
+        ev->http.host = V(in, Z_HOST);
+        ev->http.uri = V(in, Z_URI);
+        ev->http.referrer = V(in, Z_REFERRER);
+        ev->http.version = V(in, Z_VERSION);
+        ev->http.user_agent = V(in, Z_UA);
+        ev->http.req_body_len = VI(in, Z_REQ_LEN);
+        ev->http.resp_body_len = VI(in, Z_RESP_LEN);
+        ev->http.status = (int)VI(in, Z_STATUS);
+        ev->http.req_content_type = V(in, Z_ORIG_MIME);
+        ev->http.resp_content_type = V(in, Z_RESP_MIME);
+        ev->http.authorization = V(in, Z_USERNAME);   /* set only when credentials were sent */
+        break;
+    case SOC_EV_DNS:
+        ev->dns.query = V(in, Z_QUERY);
+        ev->dns.qtype = (int)VI(in, Z_QTYPE);
+        ev->dns.qtype_name = V(in, Z_QTYPE_NAME);
+        ev->dns.rcode = (int)VI(in, Z_RCODE);
+        ev->dns.rcode_name = V(in, Z_RCODE_NAME);
+        ev->dns.answers = V(in, Z_ANSWERS);
+        ev->dns.is_response = in->set[Z_RCODE] || in->set[Z_ANSWERS];
+        break;
+    case SOC_EV_SMTP:
+        ev->smtp.helo = V(in, Z_HELO);
+        ev->smtp.mail_from = V(in, Z_MAILFROM);
+        ev->smtp.rcpt_to = V(in, Z_RCPTTO);
+        ev->smtp.from = V(in, Z_FROM);
+        ev->smtp.to = V(in, Z_TO);
+        ev->smtp.subject = V(in, Z_SUBJECT);
+        break;
+    case SOC_EV_FILE:
+        if (!ev->src.family) { set_ip(in, Z_RX_HOSTS, &ev->src); set_ip(in, Z_TX_HOSTS, &ev->dst); }
+        ev->fileinfo.name = V(in, Z_FILENAME);
+        ev->fileinfo.mime_type = V(in, Z_MIME_TYPE);
+        ev->fileinfo.sha256 = V(in, Z_SHA256);
+        ev->fileinfo.size = in->set[Z_TOTAL_BYTES] ? VI(in, Z_TOTAL_BYTES) : VI(in, Z_SEEN_BYTES);
+        break;
+    case SOC_EV_TLS:
+        ev->tls.sni = V(in, Z_SERVER_NAME);
+        ev->tls.version = V(in, Z_VERSION);
+        ev->tls.ja3 = V(in, Z_JA3);
+        break;
+    case SOC_EV_ALERT:
+        ev->alert.signature = V(in, Z_NOTE);
+        ev->alert.category = soc_cs("Zeek notice");
+        ev->alert.message = V(in, Z_MSG);
+        if (!ev->src.family) set_ip(in, Z_SRC, &ev->src);
+        if (!ev->dst.family) set_ip(in, Z_DST, &ev->dst);
+        if (!ev->dport) { int64_t p = VI(in, Z_P); ev->dport = p > 0 && p < 65536 ? (uint16_t)p : 0; }
+        break;
+    case SOC_EV_CONN: {
+        ev->conn.service = V(in, Z_SERVICE);
+        ev->conn.state = V(in, Z_CONN_STATE);
+        int64_t v;
+        ev->conn.orig_bytes = (v = VI(in, Z_ORIG_BYTES)) > 0 ? (uint64_t)v : 0;
+        ev->conn.resp_bytes = (v = VI(in, Z_RESP_BYTES)) > 0 ? (uint64_t)v : 0;
+        ev->conn.orig_pkts = (v = VI(in, Z_ORIG_PKTS)) > 0 ? (uint64_t)v : 0;
+        ev->conn.resp_pkts = (v = VI(in, Z_RESP_PKTS)) > 0 ? (uint64_t)v : 0;
+        soc_str d = V(in, Z_DURATION);
+        if (d.n && d.n < 32) { char b[32]; memcpy(b, d.p, d.n); b[d.n] = 0; ev->conn.duration = strtod(b, NULL); }
+        soc_flow *fl = &rec->u.flow;
+        in->pending = *ev;
+        in->has_pending = 1;
+        memset(fl, 0, sizeof *fl);
+        fl->start = in->pending.ts;
+        fl->end = fl->start + (kn_time)(in->pending.conn.duration * 1e9);
+        fl->src = in->pending.src;
+        fl->dst = in->pending.dst;
+        fl->sport = in->pending.sport;
+        fl->dport = in->pending.dport;
+        fl->proto = in->pending.proto;
+        fl->ip_version = in->pending.src.family;
+        fl->packets = in->pending.conn.orig_pkts + in->pending.conn.resp_pkts;
+        fl->bytes = in->pending.conn.orig_bytes + in->pending.conn.resp_bytes;
+        fl->sampling = 1;
+        fl->file = in->file;
+        fl->offset = line;
+        rec->kind = SOC_REC_FLOW;
+        rec->ts = fl->start;
+        return 1;
+    }
+    default:
+        break;
+    }
+    rec->kind = SOC_REC_EVENT;
+    rec->ts = ev->ts;
+    return 1;
+}
+
+static int zeek_tsv_row(zeek_in *in, const char *s, size_t n, uint64_t line, soc_record *rec, const char **why)
+{
+    if (in->nfields == 0) { *why = "data row before any #fields header"; return -1; }
+    memset(in->set, 0, sizeof in->set);
+    const char *p = s, *end = s + n;
+    int col = 0;
+    for (;;) {
+        const char *q = memchr(p, in->sep, (size_t)(end - p));
+        if (!q) q = end;
+        if (col >= in->nfields) { *why = "more columns than #fields"; return -1; }
+        enum zf id = in->col[col];
+        if (id != Z_NONE) {
+            size_t len = (size_t)(q - p);
+            if (len == 1 && p[0] == '-') {
+                in->set[id] = 0;
+                in->val[id] = soc_s(NULL, 0);
+            } else if (len == 7 && memcmp(p, "(empty)", 7) == 0) {
+                in->set[id] = 1;
+                in->val[id] = soc_s(p, 0);
+            } else {
+                in->set[id] = 1;
+                in->val[id] = soc_s(p, len);
+            }
+        }
+        col++;
+        if (q == end) break;
+        p = q + 1;
+    }
+    if (col != in->nfields) { *why = "fewer columns than #fields"; return -1; }
+    for (int f = 0; f < Z_COUNT; f++) if (!in->set[f]) in->val[f] = soc_s(NULL, 0);
+    return zeek_build(in, in->path, line, rec, why);
+}
+
+static int zeek_json_row(zeek_in *in, const char *s, size_t n, uint64_t line, soc_record *rec, const char **why)
+{
+    kn_buf *sc = &in->scratch;
+    kn_buf_reset(sc);
+    kn_buf_reserve(sc, n + 64);
+    memset(in->set, 0, sizeof in->set);
+    for (int f = 0; f < Z_COUNT; f++) in->val[f] = soc_s(NULL, 0);
+    jscan o;
+    jtok k, v;
+    if (jscan_object(&o, s, n) < 0) { *why = "not a JSON object"; return -1; }
+    int r;
+    while ((r = jscan_next(&o, &k, &v)) == 1) {
+        enum zf id = field_id(k.s, k.n);
+        if (id == Z_NONE || v.type == JT_NULL) continue;
+        in->set[id] = 1;
+        if (v.type == JT_ARR) in->val[id] = jtok_join(&v, sc);
+        else if (v.type == JT_TRUE) in->val[id] = soc_cs("T");
+        else if (v.type == JT_FALSE) in->val[id] = soc_cs("F");
+        else if (v.type == JT_NUM) {
+            /* counts may be written as 1.0 by some writers: keep integer part
+             * for integer fields (soc_str_int rejects the fraction) */
+            in->val[id] = soc_s(v.s, v.n);
+            if (id != Z_TS && id != Z_DURATION) {
+                const char *dot = memchr(v.s, '.', v.n);
+                if (dot) in->val[id].n = (size_t)(dot - v.s);
+            }
+        } else {
+            in->val[id] = jtok_str(&v, sc);
+        }
+    }
+    if (r < 0) { *why = "malformed JSON"; return -1; }
+    if (!jscan_at_end(&o)) { *why = "trailing characters after the JSON object"; return -1; }
+    char path[32] = "";
+    if (in->set[Z_PATH]) {
+        size_t c = in->val[Z_PATH].n < sizeof path - 1 ? in->val[Z_PATH].n : sizeof path - 1;
+        memcpy(path, in->val[Z_PATH].p, c);
+        path[c] = 0;
+    }
+    return zeek_build(in, path, line, rec, why);
+}
+
+static int zeek_next(soc_input *self, soc_record *rec, kn_err *e)
+{
+    zeek_in *in = (zeek_in *)self;
+    if (in->has_pending) {
+        in->has_pending = 0;
+        rec->kind = SOC_REC_EVENT;
+        rec->u.ev = in->pending;
+        rec->ts = in->pending.ts;
+        return 1;
+    }
+    for (;;) {
+        const char *s, *why = NULL;
+        size_t n;
+        int trunc;
+        uint64_t off = kn_reader_offset(in->r);
+        int r = kn_reader_line(in->r, &s, &n, &trunc, e);
+        if (r <= 0) return r;
+        uint64_t line = kn_reader_lineno(in->r);
+        if (trunc) { soc_bad_line(in->ctx, in->file, off, line, "line longer than 16 MiB skipped"); continue; }
+        if (n == 0) continue;
+        if (!in->json && s[0] == '#') { zeek_header(in, s, n, off, line); continue; }
+        r = in->json ? zeek_json_row(in, s, n, line, rec, &why) : zeek_tsv_row(in, s, n, line, rec, &why);
+        if (r == 1) return 1;
+        if (r < 0) soc_bad_line(in->ctx, in->file, off, line, why);
+    }
+}
+
+static void zeek_close(soc_input *self)
+{
+    zeek_in *in = (zeek_in *)self;
+    kn_buf_free(&in->scratch);
+    free(in);
+}
+
+const soc_input_ops soc_input_zeek = {"zeek", "logs", zeek_probe, zeek_open, zeek_next, zeek_close};
