@@ -1,0 +1,483 @@
+/* es_detect.c: attacks on and leaks from Elasticsearch, from HTTP events
+ * (packets, EVE, Zeek, access logs, honeypots) and connection summaries.
+ *
+ * Every ES-looking request is classified into one kind (the rule the
+ * report and the tests rely on; keep docs/soc-threats.md in step):
+ *   rce          the URL-decoded query or the body mentions "script"
+ *                (script_fields / script: MVEL CVE-2014-3120, Groovy
+ *                CVE-2015-1427, Painless); the command given to exec() is
+ *                extracted;
+ *   destructive  method DELETE;
+ *   ransom       PUT/POST creating an index named like a ransom note;
+ *   search       /_search, /_msearch, /_count, /_query in the path;
+ *   probe        "/" or any other /_api path (/_cat, /_nodes, /_cluster,
+ *                /_all, /_mapping, ...);
+ *   other        anything else sent to an ES port or a honeypot.
+ * A request is ES-looking when it comes from an ES honeypot, goes to port
+ * 9200/9300, names an ES API path, carries script_fields, or goes to a
+ * server that earlier answered an ES API path (so "DELETE /customers" in
+ * the access log of an ES proxy counts).
+ *
+ * Requests aggregate per (source, kind, hour) into one alert with counts,
+ * distinct targets, top paths and the extracted commands. Besides:
+ *   exposure     internal ES (dport 9200) answering an external client 200
+ *                without Authorization (Elastic's "unsecure node" rule);
+ *   leak         >= 10 MiB per hour from an internal :9200 to one external
+ *                client (conn summaries or response sizes);
+ *   scan         one source reaching >= 10 hosts on 9200/9300 in an hour
+ *                (conn summaries, HTTP events, or SYN packets).
+ * Memory: at most ES_MAX_AGG open aggregates; reaching it flushes them all
+ * (alerts are written early, counts are never lost). */
+#include <stdlib.h>
+
+#include "core/hash.h"
+#include "soc/detect.h"
+
+#define ES_WINDOW (3600 * KN_NS_PER_SEC)
+#define ES_LEAK_BYTES (10ull << 20)
+#define ES_SCAN_HOSTS 10
+#define ES_MAX_AGG 50000
+#define ES_MAX_PATHS 6
+#define ES_MAX_CMDS 4
+
+enum es_kind { ES_NONE = 0, ES_RCE, ES_DESTRUCTIVE, ES_RANSOM, ES_SEARCH, ES_PROBE, ES_OTHER,
+               ES_EXPOSURE, ES_LEAK, ES_SCAN, ES_NKINDS };
+
+static const struct { const char *id, *name, *action; int sev; } es_rules[ES_NKINDS] = {
+    [ES_RCE] = {"kensa.es.rce", "Elasticsearch script remote code execution attempt", "rce", 1},
+    [ES_DESTRUCTIVE] = {"kensa.es.destructive", "Elasticsearch index deletion", "destructive", 2},
+    [ES_RANSOM] = {"kensa.es.ransom", "Elasticsearch ransom note index created", "ransom", 1},
+    [ES_SEARCH] = {"kensa.es.search", "Elasticsearch search from outside", "search", 3},
+    [ES_PROBE] = {"kensa.es.probe", "Elasticsearch API probe", "probe", 3},
+    [ES_OTHER] = {"kensa.es.other", "Other request to Elasticsearch", "other", 4},
+    [ES_EXPOSURE] = {"kensa.es.exposure", "Elasticsearch answering external clients without authentication", "exposure", 2},
+    [ES_LEAK] = {"kensa.es.leak", "Large data transfer from Elasticsearch to an external host", "leak", 1},
+    [ES_SCAN] = {"kensa.es.scan", "Horizontal scan of Elasticsearch ports", "scan", 3},
+};
+
+typedef struct es_key {
+    kn_ip a, b;          /* source (or server for exposure/leak), second address */
+    int64_t window;
+    uint32_t kind;
+    uint32_t pad;
+} es_key;
+
+typedef struct es_path { char path[128]; uint64_t count; } es_path;
+
+typedef struct es_agg {
+    es_key key;
+    kn_time first, last;
+    uint64_t count, bytes;
+    kn_ip dst;
+    uint16_t dport;
+    soc_small_set dsts;
+    uint64_t n_hosts;    /* scan: exact distinct hosts */
+    uint32_t ports_mask; /* scan: 1 = 9200, 2 = 9300 */
+    char method[16], uri[512], ua[256], host[128], lang[12], source[16];
+    const char *cve;
+    char cmds[ES_MAX_CMDS][256];
+    int n_cmds;
+    es_path paths[ES_MAX_PATHS];
+    int n_paths;
+    uint64_t other_paths;
+    char file[256];
+    uint64_t line;
+} es_agg;
+
+typedef struct es_state {
+    kn_htab aggs;        /* es_key -> es_agg* */
+    kn_htab scan_seen;   /* {src, dst, window} -> 1 */
+    kn_htab es_servers;  /* {server ip or log file, port} -> 1: servers seen answering an ES API path */
+    kn_buf dec;          /* decoded query + body */
+    kn_time last_sweep;
+} es_state;
+
+/* ---- classification ------------------------------------------------------------- */
+
+typedef struct es_info {
+    enum es_kind kind;
+    soc_str path;
+    const char *lang;    /* "groovy", "mvel", "painless" */
+    const char *cve;
+    char cmd[256];
+} es_info;
+
+static const char *const es_api[] = {
+    "/_search", "/_msearch", "/_count", "/_query", "/_cat", "/_nodes", "/_cluster", "/_all", "/_mapping",
+    "/_stats", "/_aliases", "/_alias", "/_settings", "/_bulk", "/_plugin", "/_snapshot", "/_template",
+    "/_xpack", "/_security", "/_river", "/_status", "/_flush", "/_refresh", "/_shutdown", "/_sql",
+    "/_update_by_query", "/_delete_by_query", "/_doc", "/_mget", "/_scripts", "/_ingest", "/_tasks",
+    "/_license", "/_cache", "/_segments", "/_recovery", "/_shard_stores", "/_analyze", NULL};
+
+static int path_has_api(soc_str path)
+{
+    const char *p = path.n ? memchr(path.p, '_', path.n) : NULL;
+    if (!p) return 0;
+    for (int i = 0; es_api[i]; i++) if (soc_str_icontains(path, es_api[i])) return 1;
+    return 0;
+}
+
+static int ransom_name(soc_str path)
+{
+    static const char *const names[] = {"read_me", "readme", "how_to_recover", "recover", "meow", "warning",
+                                        "please_read", "hacked", "restore", "ransom", "bitcoin", NULL};
+    for (int i = 0; names[i]; i++) if (soc_str_icontains(path, names[i])) return 1;
+    return 0;
+}
+
+/* Extracts the argument of exec("...") from decoded script text. */
+static void extract_command(soc_str text, char *out, size_t cap)
+{
+    out[0] = 0;
+    const char *e = soc_str_icontains(text, "exec(");
+    if (!e) return;
+    const char *p = e + 5, *end = text.p + text.n;
+    while (p < end && (*p == ' ' || *p == '\\')) p++;
+    if (p >= end) return;
+    char q = *p;
+    if (q != '"' && q != '\'') {
+        /* exec(variable) or exec(new String[]{...}): take up to the ')' */
+        const char *c = memchr(p, ')', (size_t)(end - p));
+        soc_copy(out, cap, soc_s(p, c ? (size_t)(c - p) : (size_t)(end - p)));
+        return;
+    }
+    p++;
+    const char *s = p;
+    while (p < end && *p != q) p++;
+    /* drop escaping backslashes before the closing quote */
+    const char *t = p;
+    while (t > s && t[-1] == '\\') t--;
+    soc_copy(out, cap, soc_s(s, (size_t)(t - s)));
+}
+
+/* Key of the server an event went to; logs without a destination (access
+ * logs) are keyed by their file: one access log fronts one service. */
+static es_key server_key(const soc_event *ev)
+{
+    es_key k;
+    memset(&k, 0, sizeof k);
+    if (ev->dst.family) { k.a = ev->dst; k.kind = ev->dport; }
+    else if (ev->file) k.window = (int64_t)kn_hash_bytes(ev->file, strlen(ev->file), 1);
+    return k;
+}
+
+static int es_classify(es_state *s, const soc_event *ev, kn_buf *dec, es_info *info)
+{
+    memset(info, 0, sizeof *info);
+    soc_str uri = ev->http.uri;
+    const char *qm = uri.n ? memchr(uri.p, '?', uri.n) : NULL;
+    info->path = qm ? soc_s(uri.p, (size_t)(qm - uri.p)) : uri;
+    int honeypot = ev->source && strcmp(ev->source, "honeypot") == 0;
+    int es_port = ev->dport == 9200 || ev->dport == 9300;
+    int api = path_has_api(info->path);
+    kn_buf_reset(dec);
+    if (qm) soc_url_decode(dec, qm + 1, uri.n - (size_t)(qm + 1 - uri.p), 1);
+    kn_buf_putc(dec, ' ');
+    if (ev->http.req_body.n) kn_buf_append(dec, ev->http.req_body.p, ev->http.req_body.n);
+    soc_str text = soc_s(dec->data, dec->len);
+    int script = soc_str_icontains(text, "script") != NULL;
+    es_key sk = server_key(ev);
+    if (api) {
+        int created;
+        kn_htab_put(&s->es_servers, &sk, &created);
+    }
+    if (!honeypot && !es_port && !api && !soc_str_icontains(text, "script_fields") &&
+        !kn_htab_get(&s->es_servers, &sk))
+        return 0;
+    soc_str m = ev->http.method;
+    if (script) {
+        info->kind = ES_RCE;
+        if (soc_str_icontains(text, "painless")) info->lang = "painless";
+        else if (soc_str_icontains(text, "groovy") || soc_str_icontains(text, "forName") ||
+                 soc_str_icontains(text, "getClass") || soc_str_icontains(text, ".class."))
+            info->lang = "groovy";
+        else info->lang = "mvel";
+        info->cve = !strcmp(info->lang, "groovy") ? "CVE-2015-1427" : !strcmp(info->lang, "mvel") ? "CVE-2014-3120" : NULL;
+        extract_command(text, info->cmd, sizeof info->cmd);
+    } else if (soc_str_ieq(m, "DELETE")) {
+        info->kind = ES_DESTRUCTIVE;
+    } else if ((soc_str_ieq(m, "PUT") || soc_str_ieq(m, "POST")) && ransom_name(info->path)) {
+        info->kind = ES_RANSOM;
+    } else if (soc_str_icontains(info->path, "/_search") || soc_str_icontains(info->path, "/_msearch") ||
+               soc_str_icontains(info->path, "/_count") || soc_str_icontains(info->path, "/_query")) {
+        info->kind = ES_SEARCH;
+    } else if (soc_str_eq(info->path, "/") || info->path.n == 0 || api ||
+               (info->path.n >= 2 && info->path.p[0] == '/' && info->path.p[1] == '_')) {
+        info->kind = ES_PROBE;
+    } else {
+        info->kind = ES_OTHER;
+    }
+    return 1;
+}
+
+/* ---- aggregation ------------------------------------------------------------------ */
+
+static void *es_create(soc_ctx *ctx)
+{
+    es_state *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    if (kn_htab_init(&s->aggs, sizeof(es_key), sizeof(es_agg *), 256) < 0 ||
+        kn_htab_init(&s->scan_seen, sizeof(es_key), 1, 256) < 0 ||
+        kn_htab_init(&s->es_servers, sizeof(es_key), 1, 64) < 0) {
+        kn_htab_free(&s->aggs);
+        kn_htab_free(&s->scan_seen);
+        free(s);
+        return NULL;
+    }
+    s->es_servers.max_count = 100000;   /* bounded: beyond it, new servers are not remembered */
+    return s;
+}
+
+static void emit(soc_ctx *ctx, es_agg *g)
+{
+    enum es_kind k = (enum es_kind)g->key.kind;
+    if (k == ES_LEAK && g->bytes < ES_LEAK_BYTES) return;
+    if (k == ES_SCAN && g->n_hosts < ES_SCAN_HOSTS) return;
+    soc_alert_hdr h = {g->first, es_rules[k].id, es_rules[k].name, "elasticsearch", es_rules[k].sev,
+                       es_rules[k].action, g->first, g->last};
+    kn_json *j = soc_alert_begin(ctx, &h);
+    if (k == ES_EXPOSURE || k == ES_LEAK) {
+        /* a = server, b = client (leak) */
+        if (k == ES_LEAK) soc_alert_endpoint(j, "source", &g->key.b, 0);
+        soc_alert_endpoint(j, "destination", &g->key.a, g->dport);
+    } else {
+        soc_alert_endpoint(j, "source", &g->key.a, 0);
+        if (g->dst.family) soc_alert_endpoint(j, "destination", &g->dst, g->dport);
+        else if (g->dport) {
+            kn_json_key(j, "destination");
+            kn_json_obj_begin(j);
+            kn_json_kint(j, "port", g->dport);
+            kn_json_obj_end(j);
+        }
+    }
+    soc_alert_http_fields(j, g->host, g->uri, g->method, -1, g->ua);
+    kn_json_key(j, "elasticsearch");
+    kn_json_obj_begin(j);
+    kn_json_kstr(j, "kind", es_rules[k].action);
+    kn_json_kuint(j, "requests", g->count);
+    if (k == ES_SCAN) {
+        kn_json_kuint(j, "hosts", g->n_hosts);
+        kn_json_key(j, "ports");
+        kn_json_arr_begin(j);
+        if (g->ports_mask & 1) kn_json_int(j, 9200);
+        if (g->ports_mask & 2) kn_json_int(j, 9300);
+        kn_json_arr_end(j);
+    } else {
+        kn_json_kuint(j, k == ES_EXPOSURE ? "clients" : "destinations", g->dsts.n);
+        if (g->dsts.full) kn_json_kbool(j, k == ES_EXPOSURE ? "clients_capped" : "destinations_capped", 1);
+    }
+    if (g->bytes) kn_json_kuint(j, "bytes", g->bytes);
+    if (k == ES_RCE) {
+        kn_json_key(j, "script");
+        kn_json_obj_begin(j);
+        kn_json_kstr(j, "lang", g->lang);
+        if (g->cve) kn_json_kstr(j, "cve", g->cve);
+        kn_json_key(j, "commands");
+        kn_json_arr_begin(j);
+        for (int i = 0; i < g->n_cmds; i++) kn_json_str(j, g->cmds[i]);
+        kn_json_arr_end(j);
+        kn_json_obj_end(j);
+    }
+    if (g->n_paths) {
+        kn_json_key(j, "paths");
+        kn_json_arr_begin(j);
+        for (int i = 0; i < g->n_paths; i++) {
+            kn_json_obj_begin(j);
+            kn_json_kstr(j, "path", g->paths[i].path);
+            kn_json_kuint(j, "count", g->paths[i].count);
+            kn_json_obj_end(j);
+        }
+        kn_json_arr_end(j);
+        if (g->other_paths) kn_json_kuint(j, "other_paths", g->other_paths);
+    }
+    kn_json_obj_end(j);
+    if (g->cve) {
+        kn_json_key(j, "vulnerability");
+        kn_json_obj_begin(j);
+        kn_json_kstr(j, "id", g->cve);
+        kn_json_obj_end(j);
+    }
+    soc_alert_evidence_begin(j, g->source, g->file, g->line);
+    if (k == ES_RCE && g->n_cmds) kn_json_kstr(j, "command", g->cmds[0]);
+    soc_alert_evidence_end(j);
+    soc_alert_end(ctx);
+}
+
+static void flush(es_state *s, soc_ctx *ctx, kn_time before, int all)
+{
+    size_t it = 0;
+    const void *k;
+    void *v;
+    while (kn_htab_next(&s->aggs, &it, &k, &v)) {
+        es_agg *g = *(es_agg **)v;
+        if (!all && g->key.window * ES_WINDOW + 2 * ES_WINDOW > before) continue;
+        emit(ctx, g);
+        free(g);
+        kn_htab_del_at(&s->aggs, &it);
+    }
+    if (all) kn_htab_clear(&s->scan_seen);
+    else {
+        it = 0;
+        while (kn_htab_next(&s->scan_seen, &it, &k, &v)) {
+            const es_key *sk = k;
+            if (sk->window * ES_WINDOW + 2 * ES_WINDOW <= before) kn_htab_del_at(&s->scan_seen, &it);
+        }
+    }
+}
+
+static es_agg *get_agg(es_state *s, soc_ctx *ctx, enum es_kind kind, const kn_ip *a, const kn_ip *b, kn_time ts,
+                       const soc_event *ev)
+{
+    es_key key;
+    memset(&key, 0, sizeof key);
+    key.a = *a;
+    if (b) key.b = *b;
+    key.window = ts / ES_WINDOW;
+    key.kind = kind;
+    if (s->aggs.count >= ES_MAX_AGG) flush(s, ctx, 0, 1);
+    int created;
+    es_agg **slot = kn_htab_put(&s->aggs, &key, &created);
+    if (!slot) return NULL;
+    if (created) {
+        es_agg *g = calloc(1, sizeof *g);
+        if (!g) { kn_htab_del(&s->aggs, &key); return NULL; }
+        g->key = key;
+        g->first = g->last = ts;
+        if (ev) {
+            soc_copy(g->method, sizeof g->method, ev->http.method);
+            soc_copy(g->uri, sizeof g->uri, ev->http.uri);
+            soc_copy(g->ua, sizeof g->ua, ev->http.user_agent);
+            soc_copy(g->host, sizeof g->host, ev->http.host);
+            soc_copy(g->source, sizeof g->source, soc_cs(ev->source));
+            soc_copy(g->file, sizeof g->file, soc_cs(ev->file));
+            g->line = ev->line;
+            g->dst = ev->dst;
+            g->dport = ev->dport;
+        }
+        *slot = g;
+    }
+    es_agg *g = *slot;
+    if (ts < g->first) g->first = ts;
+    if (ts > g->last) g->last = ts;
+    return g;
+}
+
+static void add_path(es_agg *g, soc_str path)
+{
+    char p[128];
+    soc_copy(p, sizeof p, path.n ? path : soc_cs("/"));
+    for (int i = 0; i < g->n_paths; i++)
+        if (!strcmp(g->paths[i].path, p)) { g->paths[i].count++; return; }
+    if (g->n_paths < ES_MAX_PATHS) {
+        memcpy(g->paths[g->n_paths].path, p, sizeof p);
+        g->paths[g->n_paths++].count = 1;
+    } else {
+        g->other_paths++;
+    }
+}
+
+static void scan_hit(es_state *s, soc_ctx *ctx, const kn_ip *src, const kn_ip *dst, uint16_t port, kn_time ts)
+{
+    es_key sk;
+    memset(&sk, 0, sizeof sk);
+    sk.a = *src;
+    sk.b = *dst;
+    sk.window = ts / ES_WINDOW;
+    int created;
+    if (s->scan_seen.count >= 8 * (size_t)ES_MAX_AGG) flush(s, ctx, 0, 1);
+    if (!kn_htab_put(&s->scan_seen, &sk, &created) || !created) return;
+    es_agg *g = get_agg(s, ctx, ES_SCAN, src, NULL, ts, NULL);
+    if (!g) return;
+    g->n_hosts++;
+    g->count++;
+    g->ports_mask |= port == 9200 ? 1 : 2;
+    if (!g->dport) g->dport = port;
+}
+
+static void es_on_event(void *self, soc_ctx *ctx, const soc_event *ev)
+{
+    es_state *s = self;
+    if (!s) return;
+    if (ev->kind == SOC_EV_CONN) {
+        if ((ev->dport == 9200 || ev->dport == 9300) && ev->src.family && ev->dst.family)
+            scan_hit(s, ctx, &ev->src, &ev->dst, ev->dport, ev->ts);
+        if (ev->dport == 9200 && ev->conn.resp_bytes && soc_is_internal(ctx, &ev->dst) && ev->src.family &&
+            !soc_is_internal(ctx, &ev->src)) {
+            es_agg *g = get_agg(s, ctx, ES_LEAK, &ev->dst, &ev->src, ev->ts, ev);
+            if (g) { g->bytes += ev->conn.resp_bytes; g->count++; }
+        }
+        return;
+    }
+    if (ev->kind != SOC_EV_HTTP || !ev->http.method.n) return;
+    es_info info;
+    if (!es_classify(s, ev, &s->dec, &info)) return;
+    if (ev->src.family) {
+        es_agg *g = get_agg(s, ctx, info.kind, &ev->src, NULL, ev->ts, ev);
+        if (g) {
+            g->count++;
+            if (ev->dst.family) soc_small_set_add(&g->dsts, soc_ip_hash(&ev->dst));
+            add_path(g, info.path);
+            if (info.kind == ES_RCE) {
+                if (info.lang && !g->lang[0]) { soc_copy(g->lang, sizeof g->lang, soc_cs(info.lang)); g->cve = info.cve; }
+                if (info.cmd[0]) {
+                    int dup = 0;
+                    for (int i = 0; i < g->n_cmds; i++) dup |= !strcmp(g->cmds[i], info.cmd);
+                    if (!dup && g->n_cmds < ES_MAX_CMDS) memcpy(g->cmds[g->n_cmds++], info.cmd, sizeof info.cmd);
+                }
+            }
+        }
+        if ((ev->dport == 9200 || ev->dport == 9300) && ev->dst.family && strcmp(ev->source, "honeypot"))
+            scan_hit(s, ctx, &ev->src, &ev->dst, ev->dport, ev->ts);
+    }
+    /* exposure: an internal server on 9200 answering outsiders without credentials */
+    if (ev->dport == 9200 && ev->http.status == 200 && !ev->http.authorization.n && ev->dst.family &&
+        soc_is_internal(ctx, &ev->dst) && ev->src.family && !soc_is_internal(ctx, &ev->src)) {
+        es_agg *g = get_agg(s, ctx, ES_EXPOSURE, &ev->dst, NULL, ev->ts, ev);
+        if (g) { g->count++; soc_small_set_add(&g->dsts, soc_ip_hash(&ev->src)); }
+    }
+    if (ev->dport == 9200 && ev->http.resp_body_len > 0 && ev->dst.family && soc_is_internal(ctx, &ev->dst) &&
+        ev->src.family && !soc_is_internal(ctx, &ev->src) && strcmp(ev->source, "eve") && strcmp(ev->source, "zeek")) {
+        /* EVE/Zeek also log the connection (flow/conn), which counts the bytes once */
+        es_agg *g = get_agg(s, ctx, ES_LEAK, &ev->dst, &ev->src, ev->ts, ev);
+        if (g) { g->bytes += (uint64_t)ev->http.resp_body_len; g->count++; }
+    }
+}
+
+static void es_on_packet(void *self, soc_ctx *ctx, const soc_pkt *p)
+{
+    es_state *s = self;
+    if (!s || p->proto != 6 || (p->dport != 9200 && p->dport != 9300)) return;
+    if ((p->tcp_flags & 0x12) != 0x02) return;   /* SYN without ACK: a connection attempt */
+    scan_hit(s, ctx, &p->src, &p->dst, p->dport, p->ts);
+}
+
+static void es_on_tick(void *self, soc_ctx *ctx, kn_time now)
+{
+    es_state *s = self;
+    if (!s || now - s->last_sweep < 60 * KN_NS_PER_SEC) return;
+    s->last_sweep = now;
+    flush(s, ctx, now, 0);
+}
+
+static void es_finish(void *self, soc_ctx *ctx)
+{
+    if (self) flush(self, ctx, 0, 1);
+}
+
+static void es_destroy(void *self)
+{
+    es_state *s = self;
+    if (!s) return;
+    size_t it = 0;
+    const void *k;
+    void *v;
+    while (kn_htab_next(&s->aggs, &it, &k, &v)) free(*(es_agg **)v);
+    kn_htab_free(&s->aggs);
+    kn_htab_free(&s->scan_seen);
+    kn_htab_free(&s->es_servers);
+    kn_buf_free(&s->dec);
+    free(s);
+}
+
+const soc_analyzer_ops soc_analyzer_es = {"elasticsearch", es_create, es_on_packet, NULL, es_on_event,
+                                          es_on_tick, es_finish, es_destroy};
