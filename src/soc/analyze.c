@@ -6,14 +6,20 @@
 #include <string.h>
 
 #include "core/progress.h"
+#include "soc/flowexp.h"
 #include "soc/soc.h"
+
+void soc_options_defaults(soc_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->ddos_pps = opt->ddos_mbps = opt->ddos_flows = -1;
+    opt->prefix_pps = opt->prefix_mbps = opt->prefix_flows = -1;
+}
 
 kn_status soc_ctx_init(soc_ctx *ctx, const soc_options *opt, FILE *alerts_out)
 {
     memset(ctx, 0, sizeof *ctx);
     ctx->opt = *opt;
-    if (ctx->opt.avg_seconds <= 0) ctx->opt.avg_seconds = 5;
-    if (ctx->opt.quiet_seconds <= 0) ctx->opt.quiet_seconds = 60;
     ctx->alerts_out = alerts_out;
     kn_warnings_init(&ctx->warn, 5, opt->quiet);
     int n = 0;
@@ -27,8 +33,16 @@ kn_status soc_ctx_init(soc_ctx *ctx, const soc_options *opt, FILE *alerts_out)
     return KN_OK;
 }
 
+struct soc_flowexp *soc_ctx_flowexp(soc_ctx *ctx)
+{
+    if (!ctx->flowexp) ctx->flowexp = soc_flowexp_new(&ctx->warn, &ctx->opt);
+    return ctx->flowexp;
+}
+
 void soc_ctx_free(soc_ctx *ctx)
 {
+    soc_flowexp_free(ctx->flowexp);
+    free(ctx->inputs);
     for (int i = 0; i < ctx->n_analyzers; i++)
         if (soc_analyzers[i]->destroy) soc_analyzers[i]->destroy(ctx->analyzer_state[i]);
     free(ctx->analyzer_state);
@@ -59,8 +73,19 @@ void soc_emit_event(soc_ctx *ctx, const soc_event *ev)
         if (soc_analyzers[i]->on_event) soc_analyzers[i]->on_event(ctx->analyzer_state[i], ctx, ev);
 }
 
+void soc_advance(soc_ctx *ctx, kn_time now)
+{
+    if (!ctx->analyzers_off) advance_time(ctx, now);
+}
+
 void soc_feed(soc_ctx *ctx, const soc_record *rec)
 {
+    if (ctx->record_hook) ctx->record_hook(ctx->record_hook_user, rec);
+    if (ctx->analyzers_off) {
+        ctx->n_packets += rec->kind == SOC_REC_PACKET;
+        ctx->n_flows += rec->kind == SOC_REC_FLOW;
+        return;
+    }
     advance_time(ctx, rec->ts);
     switch (rec->kind) {
     case SOC_REC_PACKET:
@@ -84,6 +109,8 @@ void soc_feed(soc_ctx *ctx, const soc_record *rec)
 
 void soc_finish(soc_ctx *ctx)
 {
+    if (ctx->flowexp) soc_flowexp_finish(ctx->flowexp);
+    if (ctx->analyzers_off) return;
     for (int i = 0; i < ctx->n_analyzers; i++)
         if (soc_analyzers[i]->finish) soc_analyzers[i]->finish(ctx->analyzer_state[i], ctx);
 }
@@ -92,8 +119,8 @@ typedef struct open_input {
     const soc_input_ops *ops;
     soc_input *in;
     kn_reader *r;
-    soc_record rec;     /* pending record */
     int live;
+    soc_record rec;     /* pending record (large: filled in place by next(), never copied) */
 } open_input;
 
 static int pull(open_input *oi, kn_status *fatal, kn_err *e)
@@ -127,7 +154,11 @@ kn_status soc_analyze_files(soc_ctx *ctx, const char *const *paths, int n, kn_er
     open_input *v = calloc((size_t)n, sizeof *v);
     int *heap = calloc((size_t)n, sizeof *heap);
     kn_status fatal = KN_OK;
-    if (!v || !heap) { free(v); free(heap); return kn_err_set(e, KN_ERR_NOMEM, NULL, KN_NO_OFFSET, "out of memory"); }
+    free(ctx->inputs);
+    ctx->inputs = calloc((size_t)n + 1, sizeof *ctx->inputs);
+    ctx->n_inputs = n;
+    if (!v || !heap || !ctx->inputs) { free(v); free(heap); return kn_err_set(e, KN_ERR_NOMEM, NULL, KN_NO_OFFSET, "out of memory"); }
+    for (int i = 0; i < n; i++) ctx->inputs[i].path = paths[i];
     int nh = 0;
     for (int i = 0; i < n; i++) {
         kn_err le;
@@ -157,6 +188,7 @@ kn_status soc_analyze_files(soc_ctx *ctx, const char *const *paths, int n, kn_er
             v[i].ops = NULL;
             continue;
         }
+        ctx->inputs[i].format = v[i].ops->name;
         if (pull(&v[i], &fatal, e)) heap[nh++] = i;
     }
     for (int i = nh / 2 - 1; i >= 0; i--) sift_down(v, heap, nh, i);
@@ -167,6 +199,13 @@ kn_status soc_analyze_files(soc_ctx *ctx, const char *const *paths, int n, kn_er
     uint64_t count = 0;
     while (nh > 0) {
         open_input *oi = &v[heap[0]];
+        soc_input_summary *sum = &ctx->inputs[heap[0]];
+        switch (oi->rec.kind) {
+        case SOC_REC_PACKET: sum->packets++; sum->bytes += oi->rec.u.pkt.wire_len; break;
+        case SOC_REC_FLOW: sum->flows++; break;
+        case SOC_REC_EVENT: sum->events++; break;
+        case SOC_REC_NONE: break;
+        }
         soc_feed(ctx, &oi->rec);
         if ((++count & 0xffff) == 0) {
             uint64_t done = 0;

@@ -6,9 +6,12 @@
 
 extern const soc_input_ops soc_input_eve, soc_input_zeek, soc_input_accesslog, soc_input_honeypot;
 extern const soc_analyzer_ops soc_analyzer_sessions, soc_analyzer_es, soc_analyzer_emotet, soc_analyzer_ids;
+extern const soc_input_ops soc_input_pcap;
+extern const soc_analyzer_ops soc_analyzer_ddos;
 
 /* Inputs, in order of preference when two probe equally. */
 const soc_input_ops *const soc_inputs[] = {
+    &soc_input_pcap,
     &soc_input_eve,
     &soc_input_zeek,
     &soc_input_honeypot,
@@ -18,6 +21,7 @@ const soc_input_ops *const soc_inputs[] = {
 
 /* Analyzers, in the order they see each record. */
 const soc_analyzer_ops *const soc_analyzers[] = {
+    &soc_analyzer_ddos,
     &soc_analyzer_es,
     NULL,
 };

@@ -32,7 +32,9 @@
 
 /* ---- records ----------------------------------------------------------------- */
 
-/* One decoded packet (from pcap, pcapng, or an sFlow raw header sample). */
+/* One decoded packet from a capture (pcap, pcapng). Sampled packets (sFlow)
+ * arrive as soc_flow records instead, so packet analyzers (TCP reassembly)
+ * only ever see complete captures; sample_rate is 1 for captures. */
 typedef struct soc_pkt {
     kn_time ts;
     kn_ip src, dst;
@@ -49,11 +51,12 @@ typedef struct soc_pkt {
     uint32_t payload_len;   /* captured payload bytes */
     uint32_t payload_wire;  /* payload bytes on the wire (from IP lengths) */
     const char *file;       /* input name, for warnings */
-    uint64_t offset;        /* file offset of the packet record */
+    uint64_t offset;        /* file offset of the packet record (UINT64_MAX = unknown, pcapng) */
 } soc_pkt;
 
-/* One flow record (NetFlow v5/v9, IPFIX, sFlow counters-derived or a flow
- * sample, Zeek conn, EVE flow). Counters are already scaled by sampling. */
+/* One flow record (NetFlow v5/v9, IPFIX, an sFlow flow sample, Zeek conn,
+ * EVE flow). Counters are already scaled by sampling: an sFlow sample of
+ * rate N is packets = N, bytes = N x frame length, start == end. */
 typedef struct soc_flow {
     kn_time start, end;     /* end == start for single-packet samples */
     kn_ip src, dst;
@@ -69,6 +72,8 @@ typedef struct soc_flow {
     uint32_t input_if, output_if;
     const char *file;
     uint64_t offset;
+    uint8_t tos;            /* IP ToS / traffic class (0 when unknown) */
+    uint8_t src_mask, dst_mask; /* prefix lengths from the exporter (0 = unknown) */
 } soc_flow;
 
 typedef enum soc_record_kind { SOC_REC_NONE = 0, SOC_REC_PACKET, SOC_REC_FLOW, SOC_REC_EVENT } soc_record_kind;
@@ -91,12 +96,14 @@ typedef struct soc_sampling_override {
 } soc_sampling_override;
 
 typedef struct soc_options {
-    /* DDoS */
-    double ddos_pps, ddos_mbps, ddos_flows;   /* per-host thresholds; <= 0 disables */
+    /* DDoS. Thresholds: < 0 = not given (config file, else default),
+     * 0 = this trigger disabled. Fill with soc_options_defaults first. */
+    double ddos_pps, ddos_mbps, ddos_flows;   /* per-host thresholds */
     double prefix_pps, prefix_mbps, prefix_flows; /* per /24 and /64 (carpet bombing) */
     int avg_seconds;        /* moving-average window (default 5) */
     int quiet_seconds;      /* attack ends after this long below threshold */
     const char *config_path;  /* thresholds and host groups file */
+    size_t ddos_max_hosts;  /* bound on tracked hosts and prefixes (0 = default) */
     soc_sampling_override *sampling; int n_sampling;
     kn_cidrset *home_net;   /* NULL = everything is home */
     /* logs and sessions */
@@ -108,6 +115,15 @@ typedef struct soc_options {
 
 typedef struct soc_ctx soc_ctx;
 typedef struct soc_analyzer_ops soc_analyzer_ops;
+struct soc_flowexp;
+
+/* What one input yielded (filled by the driver as records pass). */
+typedef struct soc_input_summary {
+    const char *path;
+    const char *format;     /* input name, NULL if the input could not be opened */
+    uint64_t packets, bytes;/* packet records and their wire bytes */
+    uint64_t flows, events;
+} soc_input_summary;
 
 struct soc_ctx {
     soc_options opt;
@@ -122,6 +138,18 @@ struct soc_ctx {
     /* analyzer instances, parallel to soc_analyzers[] */
     void **analyzer_state;
     int n_analyzers;
+    /* flow export decoder shared by every input and `listen` (templates
+     * learnt from one file apply to the next); created on first use by
+     * soc_ctx_flowexp */
+    struct soc_flowexp *flowexp;
+    /* per-input counts of the last soc_analyze_files run */
+    soc_input_summary *inputs;
+    int n_inputs;
+    /* Optional: sees every record before the analyzers (`kensa soc flows`
+     * prints them); with analyzers_off set the analyzers are skipped. */
+    void (*record_hook)(void *user, const soc_record *rec);
+    void *record_hook_user;
+    int analyzers_off;
 };
 
 /* ---- inputs ------------------------------------------------------------------- */
@@ -162,13 +190,21 @@ extern const soc_analyzer_ops *const soc_analyzers[];
 const soc_input_ops *soc_input_probe(const uint8_t *head, size_t n);
 
 /* analyze.c: context lifecycle and the driver. */
+/* Zeroes opt and marks every DDoS threshold "not given". */
+void soc_options_defaults(soc_options *opt);
 kn_status soc_ctx_init(soc_ctx *ctx, const soc_options *opt, FILE *alerts_out);
 void soc_ctx_free(soc_ctx *ctx);
 /* Runs every input through every analyzer, merged by time. Returns KN_OK,
  * or the first fatal input error (after finishing what could be read). */
 kn_status soc_analyze_files(soc_ctx *ctx, const char *const *paths, int n, kn_err *e);
+/* The context's flow export decoder (created on first call; NULL only when
+ * out of memory). */
+struct soc_flowexp *soc_ctx_flowexp(soc_ctx *ctx);
 /* Feeding records directly (used by `listen` and tests). */
 void soc_feed(soc_ctx *ctx, const soc_record *rec);
+/* Moves data time forward with no record (live capture: lets windows close
+ * and attacks end while no traffic arrives). */
+void soc_advance(soc_ctx *ctx, kn_time now);
 void soc_finish(soc_ctx *ctx);
 /* Called by analyzers that derive events from packets (sessions). */
 void soc_emit_event(soc_ctx *ctx, const soc_event *ev);

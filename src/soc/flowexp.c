@@ -1,0 +1,786 @@
+/* flowexp.c: NetFlow v5/v9, IPFIX and sFlow v5 datagram decoding (see
+ * flowexp.h). Hand-written because Debian packages no C library for these
+ * formats (nfdump and pmacct ship decoders inside their daemons only).
+ * Every length comes from the datagram, so each one is checked against the
+ * bytes left before use; loops advance by at least 4 bytes or stop. */
+#include "soc/flowexp.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/hash.h"
+#include "soc/decode.h"
+
+static inline uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static inline uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static uint64_t beN(const uint8_t *p, unsigned n)
+{
+    uint64_t v = 0;
+    if (n > 8) { p += n - 8; n = 8; }
+    for (unsigned i = 0; i < n; i++) v = v << 8 | p[i];
+    return v;
+}
+
+typedef struct tkey {
+    kn_ip exporter;
+    uint32_t domain;
+    uint16_t tid;
+    uint16_t ver;
+} tkey;
+
+typedef struct tfield { uint16_t type, len; uint32_t pen; } tfield;
+
+typedef struct tmpl {
+    uint16_t nfields;
+    uint8_t is_options;
+    uint8_t varlen;
+    uint32_t min_len;          /* record length with variable fields at 1 byte */
+    tfield f[];
+} tmpl;
+
+typedef struct held {
+    struct held *next;
+    kn_time ts;
+    uint32_t unix_secs, sysuptime;
+    uint32_t len;
+    uint8_t data[];
+} held;
+
+typedef struct skey { kn_ip exporter; uint32_t domain; uint32_t pad; } skey;
+#define MAX_SAMPLERS 32
+typedef struct samp {
+    uint32_t rate;             /* from options data without a sampler id */
+    uint32_t n;
+    struct { uint32_t id, rate; } s[MAX_SAMPLERS];
+} samp;
+
+struct soc_flowexp {
+    kn_warnings *warn;
+    const soc_options *opt;
+    kn_htab templates;         /* tkey -> tmpl* */
+    kn_htab heldtab;           /* tkey -> held* (list, oldest first) */
+    kn_htab samplers;          /* skey -> samp */
+    size_t held_bytes;
+    soc_fx_stats st;
+};
+
+soc_flowexp *soc_flowexp_new(kn_warnings *warn, const soc_options *opt)
+{
+    soc_flowexp *fx = calloc(1, sizeof *fx);
+    if (!fx) return NULL;
+    fx->warn = warn;
+    fx->opt = opt;
+    if (kn_htab_init(&fx->templates, sizeof(tkey), sizeof(tmpl *), 64) ||
+        kn_htab_init(&fx->heldtab, sizeof(tkey), sizeof(held *), 16) ||
+        kn_htab_init(&fx->samplers, sizeof(skey), sizeof(samp), 16)) {
+        soc_flowexp_free(fx);
+        return NULL;
+    }
+    fx->templates.max_count = SOC_FX_MAX_TEMPLATES;
+    fx->samplers.max_count = 65536;
+    return fx;
+}
+
+void soc_flowexp_free(soc_flowexp *fx)
+{
+    if (!fx) return;
+    size_t it = 0;
+    const void *k;
+    void *v;
+    while (kn_htab_next(&fx->templates, &it, &k, &v)) free(*(tmpl **)v);
+    it = 0;
+    while (kn_htab_next(&fx->heldtab, &it, &k, &v)) {
+        held *h = *(held **)v;
+        while (h) { held *n = h->next; free(h); h = n; }
+    }
+    kn_htab_free(&fx->templates);
+    kn_htab_free(&fx->heldtab);
+    kn_htab_free(&fx->samplers);
+    free(fx);
+}
+
+void soc_flowexp_stats(const soc_flowexp *fx, soc_fx_stats *st) { *st = fx->st; }
+
+void soc_flowexp_finish(soc_flowexp *fx)
+{
+    size_t it = 0, sets = 0;
+    const void *k;
+    void *v;
+    while (kn_htab_next(&fx->heldtab, &it, &k, &v))
+        for (held *h = *(held **)v; h; h = h->next) sets++;
+    if (sets)
+        kn_warn(fx->warn, NULL, KN_NO_OFFSET, "%zu flow data set(s) never decoded: their template never arrived", sets);
+}
+
+/* ---- probing ------------------------------------------------------------------ */
+
+soc_fx_proto soc_flowexp_probe(const uint8_t *d, size_t n)
+{
+    if (n < 16) return SOC_FX_NONE;
+    uint16_t ver = be16(d);
+    if (ver == 5) {
+        uint16_t count = be16(d + 2);
+        if (count >= 1 && count <= 30 && n == 24 + 48 * (size_t)count) return SOC_FX_NFV5;
+        return SOC_FX_NONE;
+    }
+    if (ver == 9) {
+        if (n < 24) return SOC_FX_NONE;
+        uint16_t sid = be16(d + 20), slen = be16(d + 22);
+        if ((sid <= 1 || sid >= 256) && slen >= 4 && 20 + (size_t)slen <= n) return SOC_FX_NFV9;
+        return SOC_FX_NONE;
+    }
+    if (ver == 10) {
+        if (be16(d + 2) != n || n < 20) return SOC_FX_NONE;
+        uint16_t sid = be16(d + 16), slen = be16(d + 18);
+        if ((sid == 2 || sid == 3 || sid >= 256) && slen >= 4 && 16 + (size_t)slen <= n) return SOC_FX_IPFIX;
+        return SOC_FX_NONE;
+    }
+    if (be32(d) == 5 && n >= 28) {
+        uint32_t at = be32(d + 4);
+        size_t hl = at == 1 ? 28 : at == 2 ? 40 : 0;
+        if (!hl || n < hl) return SOC_FX_NONE;
+        uint32_t ns = be32(d + hl - 4);
+        if (ns > 0 && ns <= 1000 && n >= hl + 8) {
+            uint32_t fmt = be32(d + hl) & 0xfff, len = be32(d + hl + 4);
+            if (fmt >= 1 && fmt <= 4 && len <= n - hl - 8) return SOC_FX_SFLOW;
+        }
+        return SOC_FX_NONE;
+    }
+    return SOC_FX_NONE;
+}
+
+/* ---- sampling ---------------------------------------------------------------- */
+
+static uint32_t override_rate(const soc_flowexp *fx, const kn_ip *exporter)
+{
+    for (int i = 0; fx->opt && i < fx->opt->n_sampling; i++)
+        if (memcmp(&fx->opt->sampling[i].exporter, exporter, sizeof *exporter) == 0) return fx->opt->sampling[i].rate;
+    return 0;
+}
+
+static skey make_skey(const kn_ip *exporter, uint32_t domain)
+{
+    skey k;
+    memset(&k, 0, sizeof k);
+    k.exporter = *exporter;
+    k.domain = domain;
+    return k;
+}
+
+static void learn_rate(soc_flowexp *fx, const kn_ip *exporter, uint32_t domain, int has_id, uint32_t id, uint32_t rate)
+{
+    if (rate == 0) return;
+    skey k = make_skey(exporter, domain);
+    samp *s = kn_htab_put(&fx->samplers, &k, NULL);
+    if (!s) return;
+    if (!has_id) { s->rate = rate; return; }
+    for (uint32_t i = 0; i < s->n; i++)
+        if (s->s[i].id == id) { s->s[i].rate = rate; return; }
+    if (s->n < MAX_SAMPLERS) { s->s[s->n].id = id; s->s[s->n].rate = rate; s->n++; }
+    if (!s->rate) s->rate = rate;
+}
+
+static uint32_t lookup_rate(const soc_flowexp *fx, const kn_ip *exporter, uint32_t domain, int has_id, uint32_t id)
+{
+    skey k = make_skey(exporter, domain);
+    const samp *s = kn_htab_get(&fx->samplers, &k);
+    if (!s) return 0;
+    if (has_id)
+        for (uint32_t i = 0; i < s->n; i++)
+            if (s->s[i].id == id) return s->s[i].rate;
+    return s->rate;
+}
+
+/* ---- emitting ------------------------------------------------------------------ */
+
+typedef struct ctxd {
+    soc_flowexp *fx;
+    const kn_ip *exporter;
+    uint32_t domain;
+    kn_time ts;
+    uint32_t unix_secs, sysuptime;   /* v9 header, for *_SWITCHED */
+    int ipfix;
+    const char *file;
+    uint64_t offset;
+    soc_fx_emit emit;
+    void *user;
+    size_t emitted;
+} ctxd;
+
+static void finish_flow(ctxd *c, soc_flow *f, uint32_t rate)
+{
+    uint32_t ov = override_rate(c->fx, c->exporter);
+    if (ov) rate = ov;
+    if (rate == 0) rate = 1;
+    f->sampling = rate;
+    f->packets *= rate;
+    f->bytes *= rate;
+    if (!f->start) f->start = c->ts;
+    if (!f->end) f->end = f->start;
+    if (f->end < f->start) f->end = f->start;
+    f->exporter = *c->exporter;
+    f->observation_domain = c->domain;
+    f->file = c->file;
+    f->offset = c->offset;
+    c->fx->st.flows++;
+    c->emitted++;
+    c->emit(c->user, f);
+}
+
+/* Fills address/port fields from a sampled header when the record had none. */
+static void from_header(soc_flow *f, int linktype, const uint8_t *d, uint32_t n)
+{
+    soc_pkt p;
+    memset(&p, 0, sizeof p);
+    soc_decode_result r = linktype < 0 ? soc_decode_ip(d, n, &p) : soc_decode_frame(linktype, d, n, &p);
+    if (r != SOC_DEC_IP) return;
+    if (!f->src.family) f->src = p.src;
+    if (!f->dst.family) f->dst = p.dst;
+    if (!f->proto) f->proto = p.proto;
+    if (!f->sport) f->sport = p.sport;
+    if (!f->dport) f->dport = p.dport;
+    if (!f->tcp_flags) f->tcp_flags = p.tcp_flags;
+    if (!f->ip_version) f->ip_version = p.ip_version;
+    if (p.frag) f->frag = 1;
+}
+
+/* ---- NetFlow v5 ---------------------------------------------------------------- */
+
+static void decode_v5(ctxd *c, const uint8_t *d, size_t n)
+{
+    uint16_t count = be16(d + 2);
+    uint32_t uptime = be32(d + 4), secs = be32(d + 8), nsecs = be32(d + 12);
+    uint16_t si = be16(d + 22);
+    uint32_t rate = si & 0x3fff;
+    c->domain = (uint32_t)d[20] << 8 | d[21];   /* engine type / id */
+    kn_time export_ns = (kn_time)secs * KN_NS_PER_SEC + nsecs;
+    for (uint16_t i = 0; i < count && 24 + 48 * (size_t)(i + 1) <= n; i++) {
+        const uint8_t *r = d + 24 + 48 * (size_t)i;
+        soc_flow f;
+        memset(&f, 0, sizeof f);
+        kn_ip_from_v4(&f.src, r);
+        kn_ip_from_v4(&f.dst, r + 4);
+        f.input_if = be16(r + 12);
+        f.output_if = be16(r + 14);
+        f.packets = be32(r + 16);
+        f.bytes = be32(r + 20);
+        uint32_t first = be32(r + 24), last = be32(r + 28);
+        f.start = export_ns - (kn_time)(uint32_t)(uptime - first) * 1000000;
+        f.end = export_ns - (kn_time)(uint32_t)(uptime - last) * 1000000;
+        f.sport = be16(r + 32);
+        f.dport = be16(r + 34);
+        f.tcp_flags = r[37];
+        f.proto = r[38];
+        f.tos = r[39];
+        f.src_mask = r[44];
+        f.dst_mask = r[45];
+        f.ip_version = 4;
+        finish_flow(c, &f, rate);
+    }
+}
+
+/* ---- templates ------------------------------------------------------------------ */
+
+static tkey make_tkey(const kn_ip *exporter, uint32_t domain, uint16_t tid, uint16_t ver)
+{
+    tkey k;
+    memset(&k, 0, sizeof k);
+    k.exporter = *exporter;
+    k.domain = domain;
+    k.tid = tid;
+    k.ver = ver;
+    return k;
+}
+
+static void decode_data_set(ctxd *c, const tmpl *t, const uint8_t *d, size_t n);
+
+static void store_template(ctxd *c, uint16_t ver, uint16_t tid, tmpl *t)
+{
+    soc_flowexp *fx = c->fx;
+    tkey k = make_tkey(c->exporter, c->domain, tid, ver);
+    int created;
+    tmpl **slot = kn_htab_put(&fx->templates, &k, &created);
+    if (!slot) {
+        kn_warn(fx->warn, c->file, (int64_t)c->offset, "template cache full (%d templates); template %u dropped",
+                SOC_FX_MAX_TEMPLATES, tid);
+        free(t);
+        return;
+    }
+    if (!created) free(*slot);
+    *slot = t;
+    fx->st.templates++;
+    /* Data that came before this template: decode it now, in arrival order. */
+    held **hp = kn_htab_get(&fx->heldtab, &k);
+    if (hp && *hp) {
+        held *h = *hp;
+        kn_htab_del(&fx->heldtab, &k);
+        kn_time save_ts = c->ts;
+        uint32_t su = c->unix_secs, sy = c->sysuptime;
+        while (h) {
+            held *next = h->next;
+            c->ts = h->ts;
+            c->unix_secs = h->unix_secs;
+            c->sysuptime = h->sysuptime;
+            fx->held_bytes -= h->len;
+            fx->st.held_decoded++;
+            tmpl **cur = kn_htab_get(&fx->templates, &k);
+            if (cur) decode_data_set(c, *cur, h->data, h->len);
+            free(h);
+            h = next;
+        }
+        c->ts = save_ts;
+        c->unix_secs = su;
+        c->sysuptime = sy;
+    }
+}
+
+static void withdraw_template(ctxd *c, uint16_t ver, uint16_t tid)
+{
+    tkey k = make_tkey(c->exporter, c->domain, tid, ver);
+    tmpl **slot = kn_htab_get(&c->fx->templates, &k);
+    if (slot) {
+        free(*slot);
+        kn_htab_del(&c->fx->templates, &k);
+    }
+}
+
+/* Parses template records of one set. Options templates have scope fields
+ * first; they are kept as ordinary fields with is_options set. */
+static void parse_templates(ctxd *c, uint16_t ver, int options, const uint8_t *d, size_t n)
+{
+    size_t pos = 0;
+    int ipfix = ver == 10;
+    while (pos + 4 <= n) {
+        uint16_t tid = be16(d + pos);
+        uint32_t nfields, scope_fields = 0;
+        size_t fpos;
+        if (!options) {
+            nfields = be16(d + pos + 2);
+            fpos = pos + 4;
+            if (nfields == 0) {          /* IPFIX withdrawal (or padding) */
+                if (tid >= 256) withdraw_template(c, ver, tid);
+                pos += 4;
+                if (tid < 256) return;   /* padding: rest of the set is zeros */
+                continue;
+            }
+        } else if (ipfix) {
+            if (pos + 6 > n) break;
+            nfields = be16(d + pos + 2);
+            scope_fields = be16(d + pos + 4);
+            fpos = pos + 6;
+            if (nfields == 0) { if (tid >= 256) withdraw_template(c, ver, tid); pos += 6; if (tid < 256) return; continue; }
+        } else {
+            if (pos + 6 > n) break;
+            uint16_t scope_len = be16(d + pos + 2), opt_len = be16(d + pos + 4);
+            if (scope_len % 4 || opt_len % 4) {
+                kn_warn(c->fx->warn, c->file, (int64_t)c->offset, "NetFlow v9 options template %u: bad lengths", tid);
+                c->fx->st.bad++;
+                return;
+            }
+            scope_fields = scope_len / 4u;
+            nfields = scope_fields + opt_len / 4u;
+            fpos = pos + 6;
+        }
+        if (tid < 256) {
+            kn_warn(c->fx->warn, c->file, (int64_t)c->offset, "template id %u is reserved", tid);
+            c->fx->st.bad++;
+            return;
+        }
+        if (nfields > SOC_FX_MAX_FIELDS) {
+            kn_warn(c->fx->warn, c->file, (int64_t)c->offset, "template %u has %u fields (limit %d)", tid, nfields,
+                    SOC_FX_MAX_FIELDS);
+            c->fx->st.bad++;
+            return;
+        }
+        tmpl *t = malloc(sizeof *t + nfields * sizeof(tfield));
+        if (!t) return;
+        t->nfields = (uint16_t)nfields;
+        t->is_options = (uint8_t)options;
+        t->varlen = 0;
+        t->min_len = 0;
+        (void)scope_fields;
+        int ok = 1;
+        for (uint32_t i = 0; i < nfields; i++) {
+            if (fpos + 4 > n) { ok = 0; break; }
+            uint16_t type = be16(d + fpos), len = be16(d + fpos + 2);
+            uint32_t pen = 0;
+            fpos += 4;
+            if (ipfix && (type & 0x8000)) {
+                if (fpos + 4 > n) { ok = 0; break; }
+                pen = be32(d + fpos);
+                fpos += 4;
+                type &= 0x7fff;
+            }
+            t->f[i].type = type;
+            t->f[i].len = len;
+            t->f[i].pen = pen;
+            if (ipfix && len == 65535) { t->varlen = 1; t->min_len += 1; }
+            else t->min_len += len;
+        }
+        if (!ok) {
+            kn_warn(c->fx->warn, c->file, (int64_t)c->offset, "template %u is cut short by its set", tid);
+            c->fx->st.bad++;
+            free(t);
+            return;
+        }
+        if (t->min_len == 0) {
+            kn_warn(c->fx->warn, c->file, (int64_t)c->offset, "template %u describes zero-length records; ignored", tid);
+            c->fx->st.bad++;
+            free(t);
+            pos = fpos;
+            continue;
+        }
+        store_template(c, ver, tid, t);
+        pos = fpos;
+    }
+}
+
+/* ---- data records --------------------------------------------------------------- */
+
+static kn_time ntp_to_ns(uint64_t v)
+{
+    uint64_t secs = v >> 32, frac = v & 0xffffffffu;
+    if (secs < 2208988800u) return 0;
+    return (kn_time)(secs - 2208988800u) * KN_NS_PER_SEC + (kn_time)((frac * 1000000000ull) >> 32);
+}
+
+static void decode_record(ctxd *c, const tmpl *t, const uint8_t *r, size_t len)
+{
+    soc_flow f;
+    memset(&f, 0, sizeof f);
+    size_t pos = 0;
+    uint64_t bytes_total = 0, pkts_total = 0;
+    int have_bytes = 0, have_pkts = 0, has_sid = 0;
+    uint32_t rate = 0, sid = 0, pkt_interval = 0, pkt_space = 0;
+    uint64_t first_sw = 0, last_sw = 0;
+    int have_first = 0, have_last = 0;
+    const uint8_t *frame = NULL, *iphdr = NULL;
+    uint32_t frame_len = 0, iphdr_len = 0;
+    int64_t delta_start = -1, delta_end = -1;
+    for (uint16_t i = 0; i < t->nfields; i++) {
+        uint32_t fl = t->f[i].len;
+        if (c->ipfix && fl == 65535) {
+            if (pos + 1 > len) return;
+            fl = r[pos++];
+            if (fl == 255) {
+                if (pos + 2 > len) return;
+                fl = be16(r + pos);
+                pos += 2;
+            }
+        }
+        if (pos + fl > len) return;
+        const uint8_t *v = r + pos;
+        pos += fl;
+        if (t->f[i].pen != 0 || fl == 0) continue;
+        uint64_t u = fl <= 8 ? beN(v, fl) : 0;
+        switch (t->f[i].type) {
+        case 1: f.bytes = u; have_bytes = 1; break;
+        case 85: bytes_total = u; break;
+        case 2: f.packets = u; have_pkts = 1; break;
+        case 86: pkts_total = u; break;
+        case 4: f.proto = (uint8_t)u; break;
+        case 5: f.tos = (uint8_t)u; break;
+        case 6: f.tcp_flags = (uint8_t)(u & 0xff); break;
+        case 7: f.sport = (uint16_t)u; break;
+        case 11: f.dport = (uint16_t)u; break;
+        case 8: if (fl == 4) { kn_ip_from_v4(&f.src, v); f.ip_version = 4; } break;
+        case 12: if (fl == 4) { kn_ip_from_v4(&f.dst, v); f.ip_version = 4; } break;
+        case 27: if (fl == 16) { kn_ip_from_v6(&f.src, v); f.ip_version = 6; } break;
+        case 28: if (fl == 16) { kn_ip_from_v6(&f.dst, v); f.ip_version = 6; } break;
+        case 9: case 29: f.src_mask = (uint8_t)u; break;
+        case 13: case 30: f.dst_mask = (uint8_t)u; break;
+        case 10: f.input_if = (uint32_t)u; break;
+        case 14: f.output_if = (uint32_t)u; break;
+        case 21: last_sw = u; have_last = 1; break;
+        case 22: first_sw = u; have_first = 1; break;
+        case 150: f.start = (kn_time)u * KN_NS_PER_SEC; break;
+        case 151: f.end = (kn_time)u * KN_NS_PER_SEC; break;
+        case 152: f.start = (kn_time)u * 1000000; break;
+        case 153: f.end = (kn_time)u * 1000000; break;
+        case 154: case 156: f.start = ntp_to_ns(u); break;
+        case 155: case 157: f.end = ntp_to_ns(u); break;
+        case 158: delta_start = (int64_t)u; break;
+        case 159: delta_end = (int64_t)u; break;
+        case 34: case 50: rate = (uint32_t)u; break;
+        case 48: case 302: case 141: sid = (uint32_t)u; has_sid = 1; break;
+        case 305: pkt_interval = (uint32_t)u; break;
+        case 306: pkt_space = (uint32_t)u; break;
+        case 60: if (u == 4 || u == 6) f.ip_version = (uint8_t)u; break;
+        case 315: frame = v; frame_len = fl; break;
+        case 313: iphdr = v; iphdr_len = fl; break;
+        }
+    }
+    if (!have_bytes) f.bytes = bytes_total;
+    if (!have_pkts) f.packets = pkts_total;
+    if (!rate && pkt_interval) rate = (pkt_interval + pkt_space) / pkt_interval;
+    if (t->is_options) {
+        if (rate) learn_rate(c->fx, c->exporter, c->domain, has_sid, sid, rate);
+        return;
+    }
+    if (frame) from_header(&f, SOC_LINK_ETHERNET, frame, frame_len);
+    else if (iphdr) from_header(&f, -1, iphdr, iphdr_len);
+    kn_time export_ns = (kn_time)c->unix_secs * KN_NS_PER_SEC;
+    if (!c->ipfix && (have_first || have_last)) {
+        if (have_first) f.start = export_ns - (kn_time)(int32_t)(c->sysuptime - (uint32_t)first_sw) * 1000000;
+        if (have_last) f.end = export_ns - (kn_time)(int32_t)(c->sysuptime - (uint32_t)last_sw) * 1000000;
+    } else if (c->ipfix && (have_first || have_last)) {
+        /* IPFIX 21/22 are relative to systemInitTime, rarely sent: treat as unknown */
+    }
+    if (delta_start >= 0) f.start = export_ns - delta_start * 1000;
+    if (delta_end >= 0) f.end = export_ns - delta_end * 1000;
+    if (!rate) rate = lookup_rate(c->fx, c->exporter, c->domain, has_sid, sid);
+    finish_flow(c, &f, rate);
+}
+
+static void decode_data_set(ctxd *c, const tmpl *t, const uint8_t *d, size_t n)
+{
+    size_t pos = 0;
+    /* Records are at least min_len (> 0) long; what is left shorter is padding. */
+    while (pos + t->min_len <= n) {
+        if (!t->varlen) {
+            decode_record(c, t, d + pos, t->min_len);
+            pos += t->min_len;
+            continue;
+        }
+        /* variable-length: walk the fields to find the record's length */
+        size_t p = pos;
+        int ok = 1;
+        for (uint16_t i = 0; i < t->nfields && ok; i++) {
+            uint32_t fl = t->f[i].len;
+            if (fl == 65535) {
+                if (p + 1 > n) { ok = 0; break; }
+                fl = d[p++];
+                if (fl == 255) {
+                    if (p + 2 > n) { ok = 0; break; }
+                    fl = be16(d + p);
+                    p += 2;
+                }
+            }
+            if (p + fl > n) ok = 0;
+            else p += fl;
+        }
+        if (!ok) {
+            /* Trailing padding is legal; a cut record after real data is not. */
+            int zeros = 1;
+            for (size_t q = pos; q < n; q++) if (d[q]) { zeros = 0; break; }
+            if (!zeros) {
+                kn_warn(c->fx->warn, c->file, (int64_t)c->offset, "IPFIX record cut short by its set");
+                c->fx->st.bad++;
+            }
+            return;
+        }
+        decode_record(c, t, d + pos, p - pos);
+        pos = p;
+    }
+}
+
+static void hold_data(ctxd *c, uint16_t ver, uint16_t tid, const uint8_t *d, size_t n)
+{
+    soc_flowexp *fx = c->fx;
+    if (fx->held_bytes + n > SOC_FX_MAX_HELD_BYTES) {
+        fx->st.held_dropped++;
+        kn_warn(fx->warn, c->file, (int64_t)c->offset,
+                "data set for unknown template %u dropped: %u MiB of data already wait for templates", tid,
+                SOC_FX_MAX_HELD_BYTES >> 20);
+        return;
+    }
+    held *h = malloc(sizeof *h + n);
+    if (!h) return;
+    h->next = NULL;
+    h->ts = c->ts;
+    h->unix_secs = c->unix_secs;
+    h->sysuptime = c->sysuptime;
+    h->len = (uint32_t)n;
+    memcpy(h->data, d, n);
+    tkey k = make_tkey(c->exporter, c->domain, tid, ver);
+    held **slot = kn_htab_put(&fx->heldtab, &k, NULL);
+    if (!slot) { free(h); fx->st.held_dropped++; return; }
+    held **tail = slot;
+    while (*tail) tail = &(*tail)->next;
+    *tail = h;
+    fx->held_bytes += n;
+    fx->st.held_sets++;
+}
+
+static void decode_sets(ctxd *c, uint16_t ver, const uint8_t *d, size_t n, size_t pos)
+{
+    int ipfix = ver == 10;
+    uint16_t tset = ipfix ? 2 : 0, oset = ipfix ? 3 : 1;
+    int sets = 0;
+    while (pos + 4 <= n) {
+        uint16_t sid = be16(d + pos), slen = be16(d + pos + 2);
+        if (slen < 4 || pos + slen > n) {
+            kn_warn(c->fx->warn, c->file, (int64_t)c->offset, "%s set %u has bad length %u (%zu bytes left)",
+                    ipfix ? "IPFIX" : "NetFlow v9", sid, slen, n - pos);
+            c->fx->st.bad++;
+            return;
+        }
+        const uint8_t *body = d + pos + 4;
+        size_t blen = slen - 4u;
+        if (sid == tset) parse_templates(c, ver, 0, body, blen);
+        else if (sid == oset) parse_templates(c, ver, 1, body, blen);
+        else if (sid >= 256) {
+            tkey k = make_tkey(c->exporter, c->domain, sid, ver);
+            tmpl **t = kn_htab_get(&c->fx->templates, &k);
+            if (t) decode_data_set(c, *t, body, blen);
+            else hold_data(c, ver, sid, body, blen);
+        } else {
+            kn_warn(c->fx->warn, c->file, (int64_t)c->offset, "reserved set id %u skipped", sid);
+            c->fx->st.bad++;
+        }
+        pos += slen;
+        if (++sets > 65536) return;
+    }
+}
+
+/* ---- sFlow v5 -------------------------------------------------------------------- */
+
+static void sflow_sample(ctxd *c, const uint8_t *s, size_t n, int expanded)
+{
+    size_t pos;
+    uint32_t rate, in_if, out_if, nrec;
+    if (!expanded) {
+        if (n < 32) goto bad;
+        rate = be32(s + 8);
+        in_if = be32(s + 20) & 0x3fffffff;
+        out_if = be32(s + 24) & 0x3fffffff;
+        nrec = be32(s + 28);
+        pos = 32;
+    } else {
+        if (n < 44) goto bad;
+        rate = be32(s + 12);
+        in_if = be32(s + 28);
+        out_if = be32(s + 36);
+        nrec = be32(s + 40);
+        pos = 44;
+    }
+    soc_flow f;
+    memset(&f, 0, sizeof f);
+    f.input_if = in_if;
+    f.output_if = out_if;
+    f.packets = 1;
+    int got = 0;
+    for (uint32_t i = 0; i < nrec && i < 1024; i++) {
+        if (pos + 8 > n) goto bad;
+        uint32_t fmt = be32(s + pos), len = be32(s + pos + 4);
+        pos += 8;
+        if (len > n - pos) goto bad;
+        const uint8_t *r = s + pos;
+        switch (fmt) {
+        case 1:     /* raw packet header */
+            if (len >= 16) {
+                uint32_t hp = be32(r), frame = be32(r + 4), hl = be32(r + 12);
+                if (hl > len - 16) goto bad;
+                if (!f.bytes) f.bytes = frame;
+                if (hp == 1) from_header(&f, SOC_LINK_ETHERNET, r + 16, hl);
+                else if (hp == 11 || hp == 12) from_header(&f, -1, r + 16, hl);
+                got = 1;
+            }
+            break;
+        case 3:     /* sampled IPv4 */
+            if (len >= 32) {
+                if (!f.bytes) f.bytes = be32(r);
+                if (!f.proto) f.proto = (uint8_t)be32(r + 4);
+                if (!f.src.family) kn_ip_from_v4(&f.src, r + 8);
+                if (!f.dst.family) kn_ip_from_v4(&f.dst, r + 12);
+                if (!f.sport) f.sport = (uint16_t)be32(r + 16);
+                if (!f.dport) f.dport = (uint16_t)be32(r + 20);
+                if (!f.tcp_flags) f.tcp_flags = (uint8_t)be32(r + 24);
+                f.ip_version = 4;
+                got = 1;
+            }
+            break;
+        case 4:     /* sampled IPv6 */
+            if (len >= 56) {
+                if (!f.bytes) f.bytes = be32(r);
+                if (!f.proto) f.proto = (uint8_t)be32(r + 4);
+                if (!f.src.family) kn_ip_from_v6(&f.src, r + 8);
+                if (!f.dst.family) kn_ip_from_v6(&f.dst, r + 24);
+                if (!f.sport) f.sport = (uint16_t)be32(r + 40);
+                if (!f.dport) f.dport = (uint16_t)be32(r + 44);
+                if (!f.tcp_flags) f.tcp_flags = (uint8_t)be32(r + 48);
+                f.ip_version = 6;
+                got = 1;
+            }
+            break;
+        }
+        pos += (len + 3u) & ~3u;
+        if (pos > n) pos = n;
+    }
+    if (!got) return;   /* sample with no packet description (e.g. only switch data) */
+    f.start = f.end = c->ts;
+    finish_flow(c, &f, rate);
+    return;
+bad:
+    kn_warn(c->fx->warn, c->file, (int64_t)c->offset, "sFlow flow sample truncated or with bad lengths");
+    c->fx->st.bad++;
+}
+
+static void decode_sflow(ctxd *c, const uint8_t *d, size_t n)
+{
+    uint32_t at = be32(d + 4);
+    size_t hl = at == 1 ? 28 : 40;
+    c->domain = be32(d + hl - 16);   /* sub-agent id */
+    uint32_t ns = be32(d + hl - 4);
+    size_t pos = hl;
+    for (uint32_t i = 0; i < ns && i < 4096; i++) {
+        if (pos + 8 > n) goto bad;
+        uint32_t fmt = be32(d + pos), len = be32(d + pos + 4);
+        pos += 8;
+        if (len > n - pos) goto bad;
+        uint32_t ent = fmt >> 12, f = fmt & 0xfff;
+        if (ent == 0 && (f == 1 || f == 3)) sflow_sample(c, d + pos, len, f == 3);
+        pos += (len + 3u) & ~3u;
+        if (pos > n) pos = n;
+    }
+    return;
+bad:
+    kn_warn(c->fx->warn, c->file, (int64_t)c->offset, "sFlow datagram truncated or with bad sample lengths");
+    c->fx->st.bad++;
+}
+
+/* ---- entry ----------------------------------------------------------------------- */
+
+size_t soc_flowexp_datagram(soc_flowexp *fx, const kn_ip *exporter, kn_time ts, const uint8_t *d, size_t n,
+                            const char *file, uint64_t offset, soc_fx_emit emit, void *user)
+{
+    ctxd c;
+    memset(&c, 0, sizeof c);
+    c.fx = fx;
+    c.exporter = exporter;
+    c.ts = ts;
+    c.file = file;
+    c.offset = offset;
+    c.emit = emit;
+    c.user = user;
+    switch (soc_flowexp_probe(d, n)) {
+    case SOC_FX_NFV5:
+        fx->st.datagrams[0]++;
+        decode_v5(&c, d, n);
+        break;
+    case SOC_FX_NFV9:
+        fx->st.datagrams[1]++;
+        c.sysuptime = be32(d + 4);
+        c.unix_secs = be32(d + 8);
+        c.domain = be32(d + 16);
+        decode_sets(&c, 9, d, n, 20);
+        break;
+    case SOC_FX_IPFIX:
+        fx->st.datagrams[2]++;
+        c.ipfix = 1;
+        c.unix_secs = be32(d + 4);
+        c.domain = be32(d + 12);
+        decode_sets(&c, 10, d, n, 16);
+        break;
+    case SOC_FX_SFLOW:
+        fx->st.datagrams[3]++;
+        decode_sflow(&c, d, n);
+        break;
+    case SOC_FX_NONE:
+        return 0;
+    }
+    return c.emitted;
+}

@@ -1,0 +1,184 @@
+/* pcap_input.c: the packet capture input (pcap in both byte orders, with
+ * microsecond or nanosecond stamps, and pcapng), read with libpcap's
+ * offline reader.
+ *
+ * libpcap reads from a FILE*. Plain files are opened directly (stdio reads
+ * large blocks); compressed files and stdin are decompressed by kn_reader
+ * and handed to libpcap through fopencookie, since libpcap cannot read
+ * gzip or xz itself.
+ *
+ * UDP payloads that look like flow exports (NetFlow v5/v9, IPFIX, sFlow;
+ * recognised by content, on any port) are decoded with the context's
+ * flowexp decoder. The packet itself is returned first (it is traffic
+ * too), then the flows it carried, one per next() call, from a small queue. */
+#define _GNU_SOURCE
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdio_ext.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "soc/decode.h"
+#include "soc/flowexp.h"
+#include "soc/soc.h"
+
+struct soc_input {
+    soc_ctx *ctx;
+    kn_reader *r;
+    FILE *fp;
+    pcap_t *pc;
+    int linktype;
+    int is_ng;
+    const char *file;
+    uint64_t offset;          /* of the next record (classic pcap only) */
+    uint64_t frames;
+    soc_flow *q;              /* flows decoded from the last export datagram */
+    size_t qn, qcap, qpos;
+    kn_time qts;
+    int warned_link;
+};
+
+static int pcap_probe(const uint8_t *h, size_t n)
+{
+    if (n < 4) return 0;
+    uint32_t m = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+    switch (m) {
+    case 0xa1b2c3d4: case 0xd4c3b2a1:   /* microseconds, both byte orders */
+    case 0xa1b23c4d: case 0x4d3cb2a1:   /* nanoseconds */
+    case 0x0a0d0d0a:                    /* pcapng section header block */
+        return 100;
+    }
+    return 0;
+}
+
+static ssize_t cookie_read(void *cookie, char *buf, size_t size)
+{
+    kn_reader *r = cookie;
+    size_t got = 0;
+    kn_err e;
+    kn_err_clear(&e);
+    if (kn_reader_read(r, buf, size, &got, &e) != KN_OK) {
+        kn_err_print(&e);
+        return -1;
+    }
+    return (ssize_t)got;
+}
+
+static kn_status pcap_open_input(soc_ctx *ctx, kn_reader *r, soc_input **out, kn_err *e)
+{
+    const char *path = kn_reader_path(r);
+    soc_input *in = calloc(1, sizeof *in);
+    if (!in) return kn_err_set(e, KN_ERR_NOMEM, path, KN_NO_OFFSET, "out of memory");
+    in->ctx = ctx;
+    in->r = r;
+    in->file = path;
+    const uint8_t *head;
+    size_t hn;
+    if (kn_reader_peek(r, 4, &head, &hn, e) != KN_OK) { free(in); return e->status; }
+    in->is_ng = hn >= 4 && head[0] == 0x0a && head[1] == 0x0d && head[2] == 0x0d && head[3] == 0x0a;
+    if (kn_reader_compression(r) == KN_COMP_NONE && strcmp(path, "-") != 0) in->fp = fopen(path, "rb");
+    if (!in->fp) {
+        cookie_io_functions_t io = {.read = cookie_read};
+        in->fp = fopencookie(r, "r", io);
+        if (!in->fp) { free(in); return kn_err_set(e, KN_ERR_NOMEM, path, KN_NO_OFFSET, "out of memory"); }
+        setvbuf(in->fp, NULL, _IOFBF, 1 << 20);
+    }
+    /* one reader per FILE: skip stdio's per-call locking on the hot path */
+    __fsetlocking(in->fp, FSETLOCKING_BYCALLER);
+    char errbuf[PCAP_ERRBUF_SIZE];
+    errbuf[0] = 0;
+    in->pc = pcap_fopen_offline_with_tstamp_precision(in->fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    if (!in->pc) {
+        fclose(in->fp);
+        free(in);
+        return kn_err_set(e, KN_ERR_FORMAT, path, 0, "%s", errbuf[0] ? errbuf : "cannot read capture header");
+    }
+    in->linktype = pcap_datalink(in->pc);
+    if (in->linktype == 12 || in->linktype == 14) in->linktype = SOC_LINK_RAW;
+    in->offset = in->is_ng ? UINT64_MAX : 24;
+    *out = in;
+    return KN_OK;
+}
+
+static void queue_flow(void *user, const soc_flow *f)
+{
+    soc_input *in = user;
+    if (in->qn == in->qcap) {
+        size_t c = in->qcap ? in->qcap * 2 : 64;
+        soc_flow *q = realloc(in->q, c * sizeof *q);
+        if (!q) return;
+        in->q = q;
+        in->qcap = c;
+    }
+    in->q[in->qn++] = *f;
+}
+
+static int pcap_next_record(soc_input *in, soc_record *rec, kn_err *e)
+{
+    if (in->qpos < in->qn) {
+        rec->kind = SOC_REC_FLOW;
+        rec->ts = in->qts;
+        rec->u.flow = in->q[in->qpos++];
+        return 1;
+    }
+    in->qn = in->qpos = 0;
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    int rc = pcap_next_ex(in->pc, &h, &data);
+    if (rc == PCAP_ERROR_BREAK) return 0;
+    if (rc != 1) {
+        /* A cut or corrupt record: libpcap cannot resynchronise, so the rest
+         * of this input is skipped with a warning; what was read counts. */
+        kn_warn(&in->ctx->warn, in->file, in->offset == UINT64_MAX ? KN_NO_OFFSET : (int64_t)in->offset,
+                "%s; rest of the capture skipped after %llu packets", pcap_geterr(in->pc),
+                (unsigned long long)in->frames);
+        return 0;
+    }
+    in->frames++;
+    soc_pkt *p = &rec->u.pkt;
+    kn_time ts = (kn_time)h->ts.tv_sec * KN_NS_PER_SEC + h->ts.tv_usec;
+    rec->kind = SOC_REC_PACKET;
+    rec->ts = ts;
+    p->ts = ts;
+    p->wire_len = h->len;
+    p->sample_rate = 1;
+    p->file = in->file;
+    p->offset = in->offset;
+    if (in->offset != UINT64_MAX) in->offset += 16 + (uint64_t)h->caplen;
+    soc_decode_result dr = soc_decode_frame(in->linktype, data, h->caplen, p);
+    if (dr == SOC_DEC_IP) {
+        if (p->proto == 17 && p->frag == 0 && p->payload_len >= 16 &&
+            soc_flowexp_probe(p->payload, p->payload_len) != SOC_FX_NONE) {
+            struct soc_flowexp *fx = soc_ctx_flowexp(in->ctx);
+            if (fx) {
+                in->qts = ts;
+                soc_flowexp_datagram(fx, &p->src, ts, p->payload, p->payload_len, in->file, p->offset, queue_flow, in);
+            }
+        }
+    } else if (dr == SOC_DEC_BAD) {
+        kn_warn(&in->ctx->warn, in->file, p->offset == UINT64_MAX ? KN_NO_OFFSET : (int64_t)p->offset,
+                "packet %llu: malformed IP header", (unsigned long long)in->frames);
+    } else if (dr == SOC_DEC_LINK && !in->warned_link) {
+        in->warned_link = 1;
+        kn_warn(&in->ctx->warn, in->file, 0, "link type %d not decoded; packets counted only", in->linktype);
+    }
+    (void)e;
+    return 1;
+}
+
+static void pcap_close_input(soc_input *in)
+{
+    if (!in) return;
+    pcap_close(in->pc);   /* closes fp */
+    free(in->q);
+    free(in);
+}
+
+const soc_input_ops soc_input_pcap = {
+    .name = "pcap",
+    .kind = "packets",
+    .probe = pcap_probe,
+    .open = pcap_open_input,
+    .next = pcap_next_record,
+    .close = pcap_close_input,
+};
