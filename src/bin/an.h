@@ -1,0 +1,88 @@
+/* an.h: private state of one analysis, shared by analyze.c (decoding,
+ * traversal, functions) and jumptab.c (indirect jumps by backward slicing).
+ *
+ * Shape: everything per byte is a flat array indexed by code index (see
+ * bin.h); lists that grow during traversal are plain vectors of uint64; the
+ * only hash tables are keyed by the rare things (jump-table sites, import
+ * slots). Decoding is memoised in len/cls/rel, so a byte offset is decoded
+ * at most once whichever path reaches it: that is the superset of decodings
+ * of every offset the analysis looks at, computed lazily. */
+#ifndef KENSA_BIN_AN_H
+#define KENSA_BIN_AN_H
+
+#include <Zydis/Zydis.h>
+
+#include "bin/bin.h"
+#include "core/hash.h"
+
+/* Flow classes (low 4 bits of cls). */
+enum {
+    K_SEQ = 0,     /* falls through */
+    K_JMP,         /* direct unconditional jump */
+    K_JCC,         /* direct conditional jump (also loop/jcxz) */
+    K_CALL,        /* direct call */
+    K_RET,
+    K_JMPI,        /* indirect jump */
+    K_CALLI,       /* indirect call */
+    K_STOP,        /* hlt, ud2, int3, far jumps: no successor */
+    K_INVALID = 15,
+};
+#define K_MASK 15
+#define K_RARE 16  /* privileged or obsolete: rare in compiled code */
+#define K_PAD 32   /* padding (nop forms, int3, zero pairs) */
+#define K_IMM 64   /* an immediate or rip-relative operand points into code */
+
+typedef struct u64vec {
+    uint64_t *v;
+    size_t n, cap;
+} u64vec;
+
+int u64_push(u64vec *v, uint64_t x);   /* 0, or -1 on no memory */
+
+typedef struct jt_rec { uint32_t first, count; } jt_rec;
+
+typedef struct an_ctx {
+    bin_analysis *a;
+    const bin_image *img;
+    ZydisDecoder dmin, dfull;
+    ZydisMachineMode mode;
+    int is64;
+    uint64_t n;                /* code size */
+    uint8_t *noret;            /* bitmap by code index: function does not return */
+    uint8_t *nofall;           /* bitmap by code index of call sites that never fall through */
+    uint8_t *visit;            /* bitmap: flooded into some function */
+    u64vec work;               /* code indexes to explore */
+    u64vec ptrs;               /* code-pointer targets (indexes) */
+    u64vec ijmps;              /* indirect jumps to resolve */
+    u64vec calls;              /* direct call sites (indexes) */
+    u64vec entries;            /* function entries (indexes) */
+    u64vec jt_targets;         /* targets of all resolved indirect jumps */
+    kn_htab jt;                /* site index -> jt_rec */
+    kn_htab fsrc;              /* entry index -> BIN_FSRC_* bits */
+    kn_htab noret_slot;        /* import slot va -> 1: calls through it never return */
+    int hints;
+    int pass;                  /* 1 = optimistic, 2 = with non-returning calls known */
+} an_ctx;
+
+static inline int bit_get(const uint8_t *b, uint64_t i) { return b[i >> 3] >> (i & 7) & 1; }
+static inline void bit_set(uint8_t *b, uint64_t i) { b[i >> 3] |= (uint8_t)(1u << (i & 7)); }
+
+/* Region holding code index g (NULL when out of range). */
+const bin_region *an_region(const an_ctx *x, uint64_t g);
+/* Decodes at g (memoised). Returns the length, or 0 when invalid. */
+unsigned an_decode(an_ctx *x, uint64_t g);
+/* Code index of the direct branch target of the instruction at g, or UINT64_MAX. */
+uint64_t an_target(an_ctx *x, uint64_t g);
+/* Full decode (operands) at code index g. 0 on success. */
+int an_decode_full(an_ctx *x, uint64_t g, ZydisDecodedInstruction *ins, ZydisDecodedOperand *ops);
+/* Marks g as a block start and queues it for exploration. */
+void an_queue(an_ctx *x, uint64_t g);
+/* Instruction that ends exactly at g and falls into it, or UINT64_MAX. */
+uint64_t an_prev_insn(an_ctx *x, uint64_t g);
+/* Resolves the indirect jump at g (jump table or constant target); queues and
+ * records targets. Returns the number of targets. */
+unsigned jt_resolve(an_ctx *x, uint64_t g);
+/* Register number 0..15 of a general-purpose register, or -1. */
+int an_gpr(const an_ctx *x, ZydisRegister r);
+
+#endif

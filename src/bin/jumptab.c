@@ -1,0 +1,293 @@
+/* jumptab.c: indirect jumps resolved by backward slicing.
+ *
+ * From an indirect jump, the linear predecessors (instructions that fall
+ * into each other, up to SLICE_MAX back) form a window that is evaluated
+ * forward over a tiny value domain: unknown, constant, "load from table +
+ * index * scale" and "constant + load". That covers absolute tables
+ * (jmp [tab + i*8], mov r, [tab + i*4]; jmp r), gcc/clang relative tables
+ * (lea b, [rip+tab]; movsxd r, [b + i*4]; add r, b; jmp r), MSVC image-base
+ * tables (mov ecx, [base + i*4 + rva]; add rcx, base) and i386 PIC tables
+ * relative to the GOT pointer (obtained from a get-PC thunk in the
+ * function's first instructions). The table size comes from the bound check
+ * (cmp i, N; ja default) in the window; without one the table is read until
+ * a target fails validation. Every target must decode as an instruction in
+ * an executable region, and tables stored inside code are marked as data. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bin/an.h"
+
+#define SLICE_MAX 24
+#define TABLE_MAX 4096
+
+enum { V_UNK = 0, V_CONST, V_LOAD, V_SUM };
+
+typedef struct val {
+    int kind;
+    uint64_t c;        /* V_CONST value; V_SUM addend */
+    uint64_t tab;      /* V_LOAD/V_SUM: table address */
+    uint8_t esz, sext, scale;
+} val;
+
+typedef struct st {
+    val r[16];
+    uint64_t stk[4];
+    int sp;
+} st;
+
+static uint64_t mask(const an_ctx *x, uint64_t v) { return x->is64 ? v : (v & 0xffffffffu); }
+
+/* Address expression of a memory operand: constant when the base is known
+ * (or rip) and there is no index; a table when there is an index. */
+static int mem_expr(an_ctx *x, const st *s, const ZydisDecodedOperand *op, uint64_t next, int *has_index, uint64_t *addr, uint8_t *scale)
+{
+    const ZydisDecodedOperandMem *m = &op->mem;
+    uint64_t a = (uint64_t)m->disp.value;
+    if (m->base == ZYDIS_REGISTER_RIP || m->base == ZYDIS_REGISTER_EIP) a += next;
+    else if (m->base != ZYDIS_REGISTER_NONE) {
+        int b = an_gpr(x, m->base);
+        if (b < 0) return 0;
+        if (s->r[b].kind == V_CONST) a += s->r[b].c;
+        else if (m->index == ZYDIS_REGISTER_NONE && m->scale <= 1) {
+            /* [index_reg + disp] with the base unknown: reg is the index */
+            *has_index = 1; *scale = 1; *addr = mask(x, a);
+            return 2;
+        } else return 0;
+    }
+    *has_index = m->index != ZYDIS_REGISTER_NONE;
+    if (*has_index) {
+        int ir = an_gpr(x, m->index);
+        if (ir >= 0 && s->r[ir].kind == V_CONST) { a += s->r[ir].c * (m->scale ? m->scale : 1); *has_index = 0; }
+    }
+    *scale = m->scale ? m->scale : 1;
+    *addr = mask(x, a);
+    return 1;
+}
+
+static void kill_writes(an_ctx *x, st *s, const ZydisDecodedInstruction *ins, const ZydisDecodedOperand *ops)
+{
+    for (unsigned i = 0; i < ins->operand_count; i++) {
+        if (ops[i].type != ZYDIS_OPERAND_TYPE_REGISTER || !(ops[i].actions & ZYDIS_OPERAND_ACTION_MASK_WRITE)) continue;
+        int r = an_gpr(x, ops[i].reg.value);
+        if (r >= 0) s->r[r].kind = V_UNK;
+    }
+}
+
+static void eval(an_ctx *x, st *s, uint64_t g, uint64_t va, const ZydisDecodedInstruction *ins, const ZydisDecodedOperand *ops)
+{
+    uint64_t next = va + ins->length;
+    const ZydisDecodedOperand *d = &ops[0], *src = &ops[1];
+    int dr = ins->operand_count_visible >= 1 && d->type == ZYDIS_OPERAND_TYPE_REGISTER ? an_gpr(x, d->reg.value) : -1;
+    switch (ins->mnemonic) {
+    case ZYDIS_MNEMONIC_MOV: case ZYDIS_MNEMONIC_MOVSXD: case ZYDIS_MNEMONIC_MOVSX: case ZYDIS_MNEMONIC_MOVZX:
+        if (dr < 0) break;
+        if (src->type == ZYDIS_OPERAND_TYPE_IMMEDIATE) { s->r[dr] = (val){V_CONST, mask(x, src->imm.value.u), 0, 0, 0, 0}; return; }
+        if (src->type == ZYDIS_OPERAND_TYPE_REGISTER) {
+            int sr = an_gpr(x, src->reg.value);
+            if (sr >= 0 && src->size >= 32) { s->r[dr] = s->r[sr]; return; }
+            break;
+        }
+        if (src->type == ZYDIS_OPERAND_TYPE_MEMORY) {
+            int hi = 0;
+            uint64_t addr;
+            uint8_t sc;
+            int ok = mem_expr(x, s, src, next, &hi, &addr, &sc);
+            if (ok && hi && (src->size == 32 || src->size == 64)) {
+                s->r[dr] = (val){V_LOAD, 0, addr, (uint8_t)(src->size / 8), ins->mnemonic == ZYDIS_MNEMONIC_MOVSXD, sc};
+                return;
+            }
+        }
+        break;
+    case ZYDIS_MNEMONIC_LEA:
+        if (dr < 0) break;
+        {
+            int hi = 0;
+            uint64_t addr;
+            uint8_t sc;
+            if (mem_expr(x, s, src, next, &hi, &addr, &sc) == 1 && !hi) { s->r[dr] = (val){V_CONST, addr, 0, 0, 0, 0}; return; }
+        }
+        break;
+    case ZYDIS_MNEMONIC_ADD:
+        if (dr < 0) break;
+        {
+            val b = {0};
+            if (src->type == ZYDIS_OPERAND_TYPE_IMMEDIATE) b = (val){V_CONST, src->imm.value.u, 0, 0, 0, 0};
+            else if (src->type == ZYDIS_OPERAND_TYPE_REGISTER) { int sr = an_gpr(x, src->reg.value); if (sr >= 0) b = s->r[sr]; }
+            val *a = &s->r[dr];
+            if (a->kind == V_CONST && b.kind == V_CONST) { a->c = mask(x, a->c + b.c); return; }
+            if (a->kind == V_LOAD && b.kind == V_CONST) { a->kind = V_SUM; a->c = b.c; return; }
+            if (a->kind == V_CONST && b.kind == V_LOAD) { uint64_t c = a->c; *a = b; a->kind = V_SUM; a->c = c; return; }
+            if (a->kind == V_SUM && b.kind == V_CONST) { a->c = mask(x, a->c + b.c); return; }
+        }
+        break;
+    case ZYDIS_MNEMONIC_SUB:
+        if (dr >= 0 && src->type == ZYDIS_OPERAND_TYPE_IMMEDIATE && s->r[dr].kind == V_CONST) { s->r[dr].c = mask(x, s->r[dr].c - src->imm.value.u); return; }
+        break;
+    case ZYDIS_MNEMONIC_CALL: {
+        uint64_t t = an_target(x, g);
+        if (t != UINT64_MAX && t == g + ins->length) { if (s->sp < 4) s->stk[s->sp++] = next; return; }
+        /* get-PC thunk: mov reg, [esp]; ret */
+        if (t != UINT64_MAX && an_decode(x, t)) {
+            ZydisDecodedInstruction ti;
+            ZydisDecodedOperand to[ZYDIS_MAX_OPERAND_COUNT];
+            if (an_decode_full(x, t, &ti, to) == 0 && ti.mnemonic == ZYDIS_MNEMONIC_MOV && to[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+                to[1].type == ZYDIS_OPERAND_TYPE_MEMORY && an_gpr(x, to[1].mem.base) == 4 && to[1].mem.disp.value == 0 &&
+                to[1].mem.index == ZYDIS_REGISTER_NONE && an_decode(x, t + ti.length) && (x->a->cls[t + ti.length] & K_MASK) == K_RET) {
+                int r = an_gpr(x, to[0].reg.value);
+                for (int i = 0; i < 16; i++) if (i != 3 && i != 5 && i != 6 && i != 7 && i != 4) s->r[i].kind = V_UNK;
+                if (r >= 0) s->r[r] = (val){V_CONST, next, 0, 0, 0, 0};
+                return;
+            }
+        }
+        for (int i = 0; i < 16; i++) if (i < 3 || (i >= 8 && i <= 11)) s->r[i].kind = V_UNK;   /* caller-saved */
+        return;
+    }
+    case ZYDIS_MNEMONIC_POP:
+        if (dr >= 0 && s->sp > 0) { s->r[dr] = (val){V_CONST, s->stk[--s->sp], 0, 0, 0, 0}; return; }
+        break;
+    default:
+        break;
+    }
+    kill_writes(x, s, ins, ops);
+}
+
+/* Reads entry i of a table. 0 when unmapped. */
+static int read_entry(an_ctx *x, const val *v, uint64_t i, uint64_t *out)
+{
+    uint8_t b[8] = {0};
+    uint64_t at = v->tab + i * v->scale;
+    if (bin_read(x->img, at, b, v->esz) < v->esz) return 0;
+    uint64_t e = 0;
+    memcpy(&e, b, v->esz);
+    if (v->esz == 4 && v->sext) e = (uint64_t)(int64_t)(int32_t)e;
+    *out = mask(x, (v->kind == V_SUM ? v->c : 0) + e);
+    return 1;
+}
+
+/* Prologue state: constants set by the first straight-line instructions of
+ * the function holding g (for the i386 PIC register). */
+static void prologue_state(an_ctx *x, uint64_t g, st *s)
+{
+    bin_analysis *a = x->a;
+    uint64_t e = UINT64_MAX;
+    for (uint64_t d = 0; d < 65536 && d <= g; d++)
+        if (a->flags[g - d] & (BIN_B_FUNC | BIN_B_CALLT)) { e = g - d; break; }
+    if (e == UINT64_MAX) return;
+    uint64_t q = e;
+    for (int i = 0; i < 32 && q < g; i++) {
+        unsigned l = an_decode(x, q);
+        if (!l) break;
+        unsigned k = a->cls[q] & K_MASK;
+        ZydisDecodedInstruction ins;
+        ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+        if (an_decode_full(x, q, &ins, ops) != 0) break;
+        eval(x, s, q, bin_code_va(a, q), &ins, ops);
+        if (k != K_SEQ && k != K_CALL) break;
+        q += l;
+    }
+    for (int i = 0; i < 16; i++)   /* keep only callee-saved constants */
+        if (!(i == 3 || i == 5 || i == 6 || i == 7) || s->r[i].kind != V_CONST) s->r[i].kind = V_UNK;
+    s->sp = 0;
+}
+
+unsigned jt_resolve(an_ctx *x, uint64_t g)
+{
+    bin_analysis *a = x->a;
+    if (x->jt.count && kn_htab_get(&x->jt, &g)) return 0;
+    uint64_t win[SLICE_MAX + 1];
+    int n = 0;
+    win[n++] = g;
+    for (uint64_t p = an_prev_insn(x, g); p != UINT64_MAX && n <= SLICE_MAX; p = an_prev_insn(x, p)) win[n++] = p;
+    st s;
+    memset(&s, 0, sizeof s);
+    if (!x->is64) prologue_state(x, win[n - 1], &s);
+    uint64_t bound = 0;
+    int have_bound = 0;
+    val target = {0};
+    int64_t cmp_imm = -1;
+    for (int i = n - 1; i >= 0; i--) {
+        uint64_t q = win[i], va = bin_code_va(a, q);
+        ZydisDecodedInstruction ins;
+        ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+        if (an_decode_full(x, q, &ins, ops) != 0) return 0;
+        if (ins.mnemonic == ZYDIS_MNEMONIC_CMP && ops[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE && ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER) {
+            cmp_imm = (int64_t)ops[1].imm.value.u;
+            continue;
+        }
+        if (cmp_imm >= 0 && i > 0) {
+            if (ins.mnemonic == ZYDIS_MNEMONIC_JNBE || ins.mnemonic == ZYDIS_MNEMONIC_JBE) { bound = (uint64_t)cmp_imm + 1; have_bound = 1; cmp_imm = -1; continue; }
+            if (ins.mnemonic == ZYDIS_MNEMONIC_JNB || ins.mnemonic == ZYDIS_MNEMONIC_JB) { bound = (uint64_t)cmp_imm; have_bound = 1; cmp_imm = -1; continue; }
+        }
+        if (i == 0) {
+            if (ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER) {
+                int r = an_gpr(x, ops[0].reg.value);
+                if (r >= 0) target = s.r[r];
+            } else if (ops[0].type == ZYDIS_OPERAND_TYPE_MEMORY) {
+                int hi = 0;
+                uint64_t addr;
+                uint8_t sc;
+                int ok = mem_expr(x, &s, &ops[0], va + ins.length, &hi, &addr, &sc);
+                if (ok && hi) target = (val){V_LOAD, 0, addr, (uint8_t)(x->is64 ? 8 : 4), 0, sc};
+                else if (ok == 1 && !hi) {   /* jmp [const]: a pointer in memory */
+                    target = (val){V_LOAD, 0, addr, (uint8_t)(x->is64 ? 8 : 4), 0, 1};
+                    bound = 1; have_bound = 1;
+                }
+            }
+            break;
+        }
+        eval(x, &s, q, va, &ins, ops);
+    }
+    if (target.kind == V_CONST) {   /* computed jump with a constant target */
+        uint64_t t = bin_code_index(a, target.c);
+        if (t == UINT64_MAX || !an_decode(x, t)) return 0;
+        int created;
+        jt_rec *jr = kn_htab_put(&x->jt, &g, &created);
+        if (!jr) return 0;
+        jr->first = (uint32_t)x->jt_targets.n; jr->count = 1;
+        u64_push(&x->jt_targets, t);
+        an_queue(x, t);
+        return 1;
+    }
+    if (target.kind != V_LOAD && target.kind != V_SUM) return 0;
+    if (target.esz != 4 && target.esz != 8) return 0;
+    if (target.scale != target.esz && !(target.scale == 4 && target.esz == 4)) {
+        if (target.scale != 1 && target.scale != 2 && target.scale != 4 && target.scale != 8) return 0;
+    }
+    uint64_t limit = have_bound ? bound : TABLE_MAX;
+    if (limit > TABLE_MAX * 16) return 0;
+    size_t first = x->jt_targets.n;
+    uint64_t good = 0, bad = 0;
+    for (uint64_t i = 0; i < limit; i++) {
+        uint64_t tva;
+        if (!read_entry(x, &target, i, &tva)) { bad++; if (!have_bound) break; continue; }
+        uint64_t t = bin_code_index(a, tva);
+        /* a table without a bound ends where entries stop being code, or
+         * where the table runs into code already recovered */
+        uint64_t slot = bin_code_index(a, target.tab + i * target.scale);
+        if (!have_bound && i > 0 && slot != UINT64_MAX && (a->flags[slot] & BIN_B_INSN)) break;
+        if (t == UINT64_MAX || !an_decode(x, t) || ((a->flags[t] & BIN_B_SEEN) && !(a->flags[t] & BIN_B_INSN))) {
+            bad++;
+            if (!have_bound) break;
+            continue;
+        }
+        u64_push(&x->jt_targets, t);
+        good++;
+    }
+    if (!good || bad * 2 > good + bad) { x->jt_targets.n = first; return 0; }
+    int created;
+    jt_rec *jr = kn_htab_put(&x->jt, &g, &created);
+    if (!jr) { x->jt_targets.n = first; return 0; }
+    jr->first = (uint32_t)first;
+    jr->count = (uint32_t)(x->jt_targets.n - first);
+    a->jump_tables++;
+    a->jump_table_targets += jr->count;
+    /* the table itself is data when it sits in code */
+    uint64_t tbytes = (good + bad) * target.scale;
+    for (uint64_t b = 0; b < tbytes; b++) {
+        uint64_t ti = bin_code_index(a, target.tab + b);
+        if (ti == UINT64_MAX) break;
+        if (!(a->flags[ti] & BIN_B_SEEN)) a->flags[ti] |= BIN_B_DATA;
+    }
+    for (size_t i = first; i < x->jt_targets.n; i++) an_queue(x, x->jt_targets.v[i]);
+    return jr->count;
+}
