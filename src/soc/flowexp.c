@@ -230,13 +230,14 @@ static void finish_flow(ctxd *c, soc_flow *f, uint32_t rate)
     c->emit(c->user, f);
 }
 
-/* Fills address/port fields from a sampled header when the record had none. */
-static void from_header(soc_flow *f, int linktype, const uint8_t *d, uint32_t n)
+/* Fills address/port fields from a sampled header when the record had none.
+ * Returns the IP length the header states (0 when not IP). */
+static uint32_t from_header(soc_flow *f, int linktype, const uint8_t *d, uint32_t n)
 {
     soc_pkt p;
     memset(&p, 0, sizeof p);
     soc_decode_result r = linktype < 0 ? soc_decode_ip(d, n, &p) : soc_decode_frame(linktype, d, n, &p);
-    if (r != SOC_DEC_IP) return;
+    if (r != SOC_DEC_IP) return 0;
     if (!f->src.family) f->src = p.src;
     if (!f->dst.family) f->dst = p.dst;
     if (!f->proto) f->proto = p.proto;
@@ -245,6 +246,7 @@ static void from_header(soc_flow *f, int linktype, const uint8_t *d, uint32_t n)
     if (!f->tcp_flags) f->tcp_flags = p.tcp_flags;
     if (!f->ip_version) f->ip_version = p.ip_version;
     if (p.frag) f->frag = 1;
+    return p.ip_len;
 }
 
 /* ---- NetFlow v5 ---------------------------------------------------------------- */
@@ -454,11 +456,13 @@ static void decode_record(ctxd *c, const tmpl *t, const uint8_t *r, size_t len)
     size_t pos = 0;
     uint64_t bytes_total = 0, pkts_total = 0;
     int have_bytes = 0, have_pkts = 0, has_sid = 0;
-    uint32_t rate = 0, sid = 0, pkt_interval = 0, pkt_space = 0;
+    uint32_t rate = 0, sid = 0, pkt_interval = 0, pkt_space = 0, samp_size = 0, samp_pop = 0;
     uint64_t first_sw = 0, last_sw = 0;
     int have_first = 0, have_last = 0;
     const uint8_t *frame = NULL, *iphdr = NULL;
-    uint32_t frame_len = 0, iphdr_len = 0;
+    uint32_t frame_len = 0, iphdr_len = 0, frame_size = 0;
+    uint64_t rev_bytes = 0, rev_pkts = 0;
+    uint8_t rev_flags = 0;
     int64_t delta_start = -1, delta_end = -1;
     for (uint16_t i = 0; i < t->nfields; i++) {
         uint32_t fl = t->f[i].len;
@@ -474,8 +478,17 @@ static void decode_record(ctxd *c, const tmpl *t, const uint8_t *r, size_t len)
         if (pos + fl > len) return;
         const uint8_t *v = r + pos;
         pos += fl;
-        if (t->f[i].pen != 0 || fl == 0) continue;
+        if (fl == 0) continue;
         uint64_t u = fl <= 8 ? beN(v, fl) : 0;
+        if (t->f[i].pen == 29305) {   /* RFC 5103 reverse direction of a biflow */
+            switch (t->f[i].type) {
+            case 1: case 85: rev_bytes = u; break;
+            case 2: case 86: rev_pkts = u; break;
+            case 6: rev_flags = (uint8_t)u; break;
+            }
+            continue;
+        }
+        if (t->f[i].pen != 0) continue;
         switch (t->f[i].type) {
         case 1: f.bytes = u; have_bytes = 1; break;
         case 85: bytes_total = u; break;
@@ -508,20 +521,31 @@ static void decode_record(ctxd *c, const tmpl *t, const uint8_t *r, size_t len)
         case 48: case 302: case 141: sid = (uint32_t)u; has_sid = 1; break;
         case 305: pkt_interval = (uint32_t)u; break;
         case 306: pkt_space = (uint32_t)u; break;
+        case 309: samp_size = (uint32_t)u; break;
+        case 310: samp_pop = (uint32_t)u; break;
         case 60: if (u == 4 || u == 6) f.ip_version = (uint8_t)u; break;
         case 315: frame = v; frame_len = fl; break;
+        case 312: frame_size = (uint32_t)u; break;
         case 313: iphdr = v; iphdr_len = fl; break;
         }
     }
     if (!have_bytes) f.bytes = bytes_total;
     if (!have_pkts) f.packets = pkts_total;
-    if (!rate && pkt_interval) rate = (pkt_interval + pkt_space) / pkt_interval;
+    /* PSAMP (RFC 5476): n-out-of-N gives N/n; systematic count-based gives
+     * (interval + space) / interval; an interval without a space says nothing */
+    if (!rate && samp_size && samp_pop) rate = samp_pop / samp_size;
+    if (!rate && pkt_interval && pkt_space) rate = (pkt_interval + pkt_space) / pkt_interval;
     if (t->is_options) {
         if (rate) learn_rate(c->fx, c->exporter, c->domain, has_sid, sid, rate);
         return;
     }
-    if (frame) from_header(&f, SOC_LINK_ETHERNET, frame, frame_len);
-    else if (iphdr) from_header(&f, -1, iphdr, iphdr_len);
+    if (frame || iphdr) {
+        /* a packet section (PSAMP-style) describes one sampled packet */
+        uint32_t ip_len = frame ? from_header(&f, SOC_LINK_ETHERNET, frame, frame_len)
+                                : from_header(&f, -1, iphdr, iphdr_len);
+        if (!f.packets) f.packets = 1;
+        if (!f.bytes) f.bytes = ip_len ? ip_len : frame_size;   /* L3 bytes, as flow records count */
+    }
     kn_time export_ns = (kn_time)c->unix_secs * KN_NS_PER_SEC;
     if (!c->ipfix && (have_first || have_last)) {
         if (have_first) f.start = export_ns - (kn_time)(int32_t)(c->sysuptime - (uint32_t)first_sw) * 1000000;
@@ -532,7 +556,26 @@ static void decode_record(ctxd *c, const tmpl *t, const uint8_t *r, size_t len)
     if (delta_start >= 0) f.start = export_ns - delta_start * 1000;
     if (delta_end >= 0) f.end = export_ns - delta_end * 1000;
     if (!rate) rate = lookup_rate(c->fx, c->exporter, c->domain, has_sid, sid);
+    soc_flow rev = f;
     finish_flow(c, &f, rate);
+    if (rev_pkts || rev_bytes) {
+        kn_ip tip = rev.src;
+        rev.src = rev.dst;
+        rev.dst = tip;
+        uint16_t tp = rev.sport;
+        rev.sport = rev.dport;
+        rev.dport = tp;
+        uint32_t ti = rev.input_if;
+        rev.input_if = rev.output_if;
+        rev.output_if = ti;
+        uint8_t tm = rev.src_mask;
+        rev.src_mask = rev.dst_mask;
+        rev.dst_mask = tm;
+        rev.packets = rev_pkts;
+        rev.bytes = rev_bytes;
+        rev.tcp_flags = rev_flags ? rev_flags : rev.tcp_flags;
+        finish_flow(c, &rev, rate);
+    }
 }
 
 static void decode_data_set(ctxd *c, const tmpl *t, const uint8_t *d, size_t n)
