@@ -104,4 +104,8 @@ int soc_is_internal(const soc_ctx *ctx, const kn_ip *ip);
 /* Counted warning for a bad line: "FILE: offset N: line L: what". */
 void soc_bad_line(soc_ctx *ctx, const char *file, uint64_t offset, uint64_t line, const char *what);
 
+/* sessions.c: when set, called with every event the sessions analyzer
+ * derives from packets (test and debugging tap; NULL in kensa). */
+extern void (*soc_sessions_tap)(const soc_event *ev);
+
 #endif

@@ -23,6 +23,7 @@ const soc_input_ops *const soc_inputs[] = {
 const soc_analyzer_ops *const soc_analyzers[] = {
     &soc_analyzer_ddos,
     &soc_analyzer_es,
+    &soc_analyzer_sessions,
     NULL,
 };
 
