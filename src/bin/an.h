@@ -82,6 +82,9 @@ uint64_t an_prev_insn(an_ctx *x, uint64_t g);
 /* Resolves the indirect jump at g (jump table or constant target); queues and
  * records targets. Returns the number of targets. */
 unsigned jt_resolve(an_ctx *x, uint64_t g);
+/* Is the pointer-sized slot at va fixed at load time: in a read-only
+ * section and not an import slot? */
+int an_fixed_pointer(const an_ctx *x, uint64_t va);
 /* Register number 0..15 of a general-purpose register, or -1. */
 int an_gpr(const an_ctx *x, ZydisRegister r);
 

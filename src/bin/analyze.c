@@ -111,7 +111,7 @@ static int is_rare(ZydisMnemonic m)
     switch (m) {
     case ZYDIS_MNEMONIC_IN: case ZYDIS_MNEMONIC_INSB: case ZYDIS_MNEMONIC_INSW: case ZYDIS_MNEMONIC_INSD:
     case ZYDIS_MNEMONIC_OUT: case ZYDIS_MNEMONIC_OUTSB: case ZYDIS_MNEMONIC_OUTSW: case ZYDIS_MNEMONIC_OUTSD:
-    case ZYDIS_MNEMONIC_CLI: case ZYDIS_MNEMONIC_STI: case ZYDIS_MNEMONIC_HLT: case ZYDIS_MNEMONIC_LGDT:
+    case ZYDIS_MNEMONIC_CLI: case ZYDIS_MNEMONIC_STI: case ZYDIS_MNEMONIC_LGDT:
     case ZYDIS_MNEMONIC_LIDT: case ZYDIS_MNEMONIC_LLDT: case ZYDIS_MNEMONIC_LTR: case ZYDIS_MNEMONIC_INVD:
     case ZYDIS_MNEMONIC_WBINVD: case ZYDIS_MNEMONIC_INVLPG: case ZYDIS_MNEMONIC_RDMSR: case ZYDIS_MNEMONIC_WRMSR:
     case ZYDIS_MNEMONIC_CLTS: case ZYDIS_MNEMONIC_LMSW: case ZYDIS_MNEMONIC_ARPL: case ZYDIS_MNEMONIC_BOUND:
@@ -1009,6 +1009,13 @@ static const char *import_for(const bin_image *img, uint64_t slot)
     for (size_t i = lo; i < img->nsyms && img->syms[i].va == slot; i++)
         if (img->syms[i].kind == BIN_SYM_IMPORT) return img->syms[i].name;
     return NULL;
+}
+
+int an_fixed_pointer(const an_ctx *x, uint64_t va)
+{
+    const bin_section *s = bin_section_at(x->img, va);
+    if (!s || (s->flags & BIN_SEC_W)) return 0;
+    return import_for(x->img, va) == NULL;
 }
 
 static kn_status build_results(an_ctx *x, const uint8_t *ret)

@@ -13,6 +13,7 @@
  * a target fails validation. Every target must decode as an instruction in
  * an executable region, and tables stored inside code are marked as data. */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "bin/an.h"
@@ -20,7 +21,7 @@
 #define SLICE_MAX 24
 #define TABLE_MAX 4096
 
-enum { V_UNK = 0, V_CONST, V_LOAD, V_SUM };
+enum { V_UNK = 0, V_CONST, V_LOAD, V_SUM, V_IDX };   /* V_IDX: unknown index times scale */
 
 typedef struct val {
     int kind;
@@ -37,29 +38,31 @@ typedef struct st {
 
 static uint64_t mask(const an_ctx *x, uint64_t v) { return x->is64 ? v : (v & 0xffffffffu); }
 
-/* Address expression of a memory operand: constant when the base is known
- * (or rip) and there is no index; a table when there is an index. */
+/* Address expression of a memory operand: constant part plus at most one
+ * unknown index term (an unknown register, or an index already scaled by
+ * lea/shl) with its stride. Returns 1 when understood; *has_index says
+ * whether there is an index term. */
 static int mem_expr(an_ctx *x, const st *s, const ZydisDecodedOperand *op, uint64_t next, int *has_index, uint64_t *addr, uint8_t *scale)
 {
     const ZydisDecodedOperandMem *m = &op->mem;
     uint64_t a = (uint64_t)m->disp.value;
-    if (m->base == ZYDIS_REGISTER_RIP || m->base == ZYDIS_REGISTER_EIP) a += next;
-    else if (m->base != ZYDIS_REGISTER_NONE) {
-        int b = an_gpr(x, m->base);
-        if (b < 0) return 0;
-        if (s->r[b].kind == V_CONST) a += s->r[b].c;
-        else if (m->index == ZYDIS_REGISTER_NONE && m->scale <= 1) {
-            /* [index_reg + disp] with the base unknown: reg is the index */
-            *has_index = 1; *scale = 1; *addr = mask(x, a);
-            return 2;
-        } else return 0;
+    unsigned stride = 0;
+    ZydisRegister regs[2] = {m->base, m->index};
+    unsigned mul[2] = {1, m->scale ? m->scale : 1};
+    for (int k = 0; k < 2; k++) {
+        if (regs[k] == ZYDIS_REGISTER_NONE) continue;
+        if (regs[k] == ZYDIS_REGISTER_RIP || regs[k] == ZYDIS_REGISTER_EIP) { a += next; continue; }
+        int r = an_gpr(x, regs[k]);
+        if (r < 0) return 0;
+        const val *v = &s->r[r];
+        if (v->kind == V_CONST) { a += v->c * mul[k]; continue; }
+        if (v->kind == V_LOAD || v->kind == V_SUM) return 0;
+        if (stride) return 0;
+        if (v->kind == V_IDX) a += v->c * mul[k];
+        stride = v->kind == V_IDX ? v->scale * mul[k] : mul[k];
     }
-    *has_index = m->index != ZYDIS_REGISTER_NONE;
-    if (*has_index) {
-        int ir = an_gpr(x, m->index);
-        if (ir >= 0 && s->r[ir].kind == V_CONST) { a += s->r[ir].c * (m->scale ? m->scale : 1); *has_index = 0; }
-    }
-    *scale = m->scale ? m->scale : 1;
+    *has_index = stride != 0;
+    *scale = (uint8_t)(stride ? (stride > 255 ? 255 : stride) : 1);
     *addr = mask(x, a);
     return 1;
 }
@@ -84,7 +87,11 @@ static void eval(an_ctx *x, st *s, uint64_t g, uint64_t va, const ZydisDecodedIn
         if (src->type == ZYDIS_OPERAND_TYPE_IMMEDIATE) { s->r[dr] = (val){V_CONST, mask(x, src->imm.value.u), 0, 0, 0, 0}; return; }
         if (src->type == ZYDIS_OPERAND_TYPE_REGISTER) {
             int sr = an_gpr(x, src->reg.value);
-            if (sr >= 0 && src->size >= 32) { s->r[dr] = s->r[sr]; return; }
+            if (sr >= 0 && src->size >= 32) {
+                s->r[dr] = s->r[sr];
+                if (ins->mnemonic == ZYDIS_MNEMONIC_MOVSXD && s->r[dr].kind == V_LOAD && s->r[dr].esz == 4) s->r[dr].sext = 1;
+                return;
+            }
             break;
         }
         if (src->type == ZYDIS_OPERAND_TYPE_MEMORY) {
@@ -92,7 +99,7 @@ static void eval(an_ctx *x, st *s, uint64_t g, uint64_t va, const ZydisDecodedIn
             uint64_t addr;
             uint8_t sc;
             int ok = mem_expr(x, s, src, next, &hi, &addr, &sc);
-            if (ok && hi && (src->size == 32 || src->size == 64)) {
+            if (ok && hi && (src->size == 32 || src->size == 64) && bin_section_at(x->img, addr)) {
                 s->r[dr] = (val){V_LOAD, 0, addr, (uint8_t)(src->size / 8), ins->mnemonic == ZYDIS_MNEMONIC_MOVSXD, sc};
                 return;
             }
@@ -104,7 +111,10 @@ static void eval(an_ctx *x, st *s, uint64_t g, uint64_t va, const ZydisDecodedIn
             int hi = 0;
             uint64_t addr;
             uint8_t sc;
-            if (mem_expr(x, s, src, next, &hi, &addr, &sc) == 1 && !hi) { s->r[dr] = (val){V_CONST, addr, 0, 0, 0, 0}; return; }
+            if (mem_expr(x, s, src, next, &hi, &addr, &sc) == 1) {
+                s->r[dr] = hi ? (val){V_IDX, addr, 0, 0, 0, sc} : (val){V_CONST, addr, 0, 0, 0, 0};
+                return;
+            }
         }
         break;
     case ZYDIS_MNEMONIC_ADD:
@@ -113,6 +123,12 @@ static void eval(an_ctx *x, st *s, uint64_t g, uint64_t va, const ZydisDecodedIn
             val b = {0};
             if (src->type == ZYDIS_OPERAND_TYPE_IMMEDIATE) b = (val){V_CONST, src->imm.value.u, 0, 0, 0, 0};
             else if (src->type == ZYDIS_OPERAND_TYPE_REGISTER) { int sr = an_gpr(x, src->reg.value); if (sr >= 0) b = s->r[sr]; }
+            else if (src->type == ZYDIS_OPERAND_TYPE_MEMORY && (src->size == 32 || src->size == 64)) {
+                int hi = 0;
+                uint64_t addr;
+                uint8_t sc;
+                if (mem_expr(x, s, src, next, &hi, &addr, &sc) == 1 && hi && bin_section_at(x->img, addr)) b = (val){V_LOAD, 0, addr, (uint8_t)(src->size / 8), 0, sc};
+            }
             val *a = &s->r[dr];
             if (a->kind == V_CONST && b.kind == V_CONST) { a->c = mask(x, a->c + b.c); return; }
             if (a->kind == V_LOAD && b.kind == V_CONST) { a->kind = V_SUM; a->c = b.c; return; }
@@ -120,6 +136,19 @@ static void eval(an_ctx *x, st *s, uint64_t g, uint64_t va, const ZydisDecodedIn
             if (a->kind == V_SUM && b.kind == V_CONST) { a->c = mask(x, a->c + b.c); return; }
         }
         break;
+    case ZYDIS_MNEMONIC_SHL:
+        if (dr >= 0 && src->type == ZYDIS_OPERAND_TYPE_IMMEDIATE && src->imm.value.u < 8) {
+            val *v = &s->r[dr];
+            unsigned sh = (unsigned)src->imm.value.u;
+            if (v->kind == V_CONST) { v->c = mask(x, v->c << sh); return; }
+            if (v->kind == V_UNK) { *v = (val){V_IDX, 0, 0, 0, 0, (uint8_t)(1u << sh)}; return; }
+            if (v->kind == V_IDX && (v->scale << sh) < 256) { v->scale = (uint8_t)(v->scale << sh); v->c <<= sh; return; }
+        }
+        break;
+    case ZYDIS_MNEMONIC_CDQE:
+        if (s->r[0].kind == V_LOAD && s->r[0].esz == 4) { s->r[0].sext = 1; return; }
+        s->r[0].kind = V_UNK;
+        return;
     case ZYDIS_MNEMONIC_SUB:
         if (dr >= 0 && src->type == ZYDIS_OPERAND_TYPE_IMMEDIATE && s->r[dr].kind == V_CONST) { s->r[dr].c = mask(x, s->r[dr].c - src->imm.value.u); return; }
         break;
@@ -190,6 +219,81 @@ static void prologue_state(an_ctx *x, uint64_t g, st *s)
     s->sp = 0;
 }
 
+/* Registers with exactly one definition in [e, g), a constant one (lea
+ * r, [rip+x] or mov r, imm): the table base a compiler hoisted out of a loop. */
+static void unique_defs(an_ctx *x, uint64_t e, uint64_t g, st *s)
+{
+    bin_analysis *a = x->a;
+    uint8_t state[16] = {0};
+    uint64_t value[16] = {0};
+    unsigned seen = 0;
+    for (uint64_t p = e; p < g && seen < 8192; p++) {
+        if (!(a->flags[p] & BIN_B_INSN)) continue;
+        seen++;
+        ZydisDecodedInstruction ins;
+        ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+        if (an_decode_full(x, p, &ins, ops) != 0) continue;
+        if (ins.mnemonic == ZYDIS_MNEMONIC_POP) continue;   /* epilogues restore; the path returns */
+        for (unsigned i = 0; i < ins.operand_count; i++) {
+            if (ops[i].type != ZYDIS_OPERAND_TYPE_REGISTER || !(ops[i].actions & ZYDIS_OPERAND_ACTION_MASK_WRITE)) continue;
+            int r = an_gpr(x, ops[i].reg.value);
+            if (r < 0) continue;
+            uint64_t v = 0;
+            int cst = 0;
+            if (i == 0 && ins.mnemonic == ZYDIS_MNEMONIC_LEA && (ops[1].mem.base == ZYDIS_REGISTER_RIP) && ops[1].mem.index == ZYDIS_REGISTER_NONE) {
+                v = bin_code_va(a, p) + ins.length + (uint64_t)ops[1].mem.disp.value; cst = 1;
+            } else if (i == 0 && ins.mnemonic == ZYDIS_MNEMONIC_MOV && ops[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
+                v = mask(x, ops[1].imm.value.u); cst = 1;
+            }
+            if (cst && state[r] == 0) { state[r] = 1; value[r] = v; }
+            else if (!(cst && state[r] == 1 && value[r] == v)) state[r] = 2;
+        }
+    }
+    for (int r = 0; r < 16; r++)
+        if (state[r] == 1 && r != 4) s->r[r] = (val){V_CONST, value[r], 0, 0, 0, 0};
+}
+
+/* Evaluates the window (win[n-1] first, win[0] the jump) from state s. */
+static void eval_window(an_ctx *x, const uint64_t *win, int n, st *s, val *target, uint64_t *bound, int *have_bound)
+{
+    bin_analysis *a = x->a;
+    int64_t cmp_imm = -1;
+    memset(target, 0, sizeof *target);
+    *have_bound = 0;
+    for (int i = n - 1; i >= 0; i--) {
+        uint64_t q = win[i], va = bin_code_va(a, q);
+        ZydisDecodedInstruction ins;
+        ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+        if (an_decode_full(x, q, &ins, ops) != 0) return;
+        if ((ins.mnemonic == ZYDIS_MNEMONIC_CMP || ins.mnemonic == ZYDIS_MNEMONIC_SUB) && ops[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
+            cmp_imm = (int64_t)ops[1].imm.value.u;   /* sub sets the flags a bound check reads, too */
+            if (ins.mnemonic == ZYDIS_MNEMONIC_CMP) continue;
+        }
+        if (cmp_imm >= 0 && i > 0) {
+            if (ins.mnemonic == ZYDIS_MNEMONIC_JNBE || ins.mnemonic == ZYDIS_MNEMONIC_JBE) { *bound = (uint64_t)cmp_imm + 1; *have_bound = 1; cmp_imm = -1; continue; }
+            if (ins.mnemonic == ZYDIS_MNEMONIC_JNB || ins.mnemonic == ZYDIS_MNEMONIC_JB) { *bound = (uint64_t)cmp_imm; *have_bound = 1; cmp_imm = -1; continue; }
+        }
+        if (i == 0) {
+            if (ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER) {
+                int r = an_gpr(x, ops[0].reg.value);
+                if (r >= 0) *target = s->r[r];
+            } else if (ops[0].type == ZYDIS_OPERAND_TYPE_MEMORY) {
+                int hi = 0;
+                uint64_t addr;
+                uint8_t sc;
+                int ok = mem_expr(x, s, &ops[0], va + ins.length, &hi, &addr, &sc);
+                if (ok && hi) *target = (val){V_LOAD, 0, addr, (uint8_t)(x->is64 ? 8 : 4), 0, sc};
+                else if (ok && !hi && an_fixed_pointer(x, addr)) {   /* jmp [const]: one pointer in read-only memory */
+                    *target = (val){V_LOAD, 0, addr, (uint8_t)(x->is64 ? 8 : 4), 0, 1};
+                    *bound = 1; *have_bound = 1;
+                }
+            }
+            return;
+        }
+        eval(x, s, q, va, &ins, ops);
+    }
+}
+
 unsigned jt_resolve(an_ctx *x, uint64_t g)
 {
     bin_analysis *a = x->a;
@@ -203,39 +307,18 @@ unsigned jt_resolve(an_ctx *x, uint64_t g)
     if (!x->is64) prologue_state(x, win[n - 1], &s);
     uint64_t bound = 0;
     int have_bound = 0;
-    val target = {0};
-    int64_t cmp_imm = -1;
-    for (int i = n - 1; i >= 0; i--) {
-        uint64_t q = win[i], va = bin_code_va(a, q);
-        ZydisDecodedInstruction ins;
-        ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-        if (an_decode_full(x, q, &ins, ops) != 0) return 0;
-        if (ins.mnemonic == ZYDIS_MNEMONIC_CMP && ops[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE && ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER) {
-            cmp_imm = (int64_t)ops[1].imm.value.u;
-            continue;
+    val target;
+    eval_window(x, win, n, &s, &target, &bound, &have_bound);
+    if (target.kind != V_CONST && target.kind != V_LOAD && target.kind != V_SUM) {
+        /* a base register defined once, further up the function */
+        uint64_t e = UINT64_MAX;
+        for (uint64_t d = 0; d < (1u << 20) && d <= g; d++)
+            if (a->flags[g - d] & (BIN_B_FUNC | BIN_B_CALLT)) { e = g - d; break; }
+        if (e != UINT64_MAX) {
+            memset(&s, 0, sizeof s);
+            unique_defs(x, e, win[n - 1], &s);
+            eval_window(x, win, n, &s, &target, &bound, &have_bound);
         }
-        if (cmp_imm >= 0 && i > 0) {
-            if (ins.mnemonic == ZYDIS_MNEMONIC_JNBE || ins.mnemonic == ZYDIS_MNEMONIC_JBE) { bound = (uint64_t)cmp_imm + 1; have_bound = 1; cmp_imm = -1; continue; }
-            if (ins.mnemonic == ZYDIS_MNEMONIC_JNB || ins.mnemonic == ZYDIS_MNEMONIC_JB) { bound = (uint64_t)cmp_imm; have_bound = 1; cmp_imm = -1; continue; }
-        }
-        if (i == 0) {
-            if (ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER) {
-                int r = an_gpr(x, ops[0].reg.value);
-                if (r >= 0) target = s.r[r];
-            } else if (ops[0].type == ZYDIS_OPERAND_TYPE_MEMORY) {
-                int hi = 0;
-                uint64_t addr;
-                uint8_t sc;
-                int ok = mem_expr(x, &s, &ops[0], va + ins.length, &hi, &addr, &sc);
-                if (ok && hi) target = (val){V_LOAD, 0, addr, (uint8_t)(x->is64 ? 8 : 4), 0, sc};
-                else if (ok == 1 && !hi) {   /* jmp [const]: a pointer in memory */
-                    target = (val){V_LOAD, 0, addr, (uint8_t)(x->is64 ? 8 : 4), 0, 1};
-                    bound = 1; have_bound = 1;
-                }
-            }
-            break;
-        }
-        eval(x, &s, q, va, &ins, ops);
     }
     if (target.kind == V_CONST) {   /* computed jump with a constant target */
         uint64_t t = bin_code_index(a, target.c);
@@ -273,6 +356,7 @@ unsigned jt_resolve(an_ctx *x, uint64_t g)
         u64_push(&x->jt_targets, t);
         good++;
     }
+    if (getenv("KN_JTDEBUG")) fprintf(stderr, "jt 0x%llx tab 0x%llx esz %u scale %u sum %d c 0x%llx bound %d/%llu good %llu bad %llu\n", (unsigned long long)bin_code_va(a, g), (unsigned long long)target.tab, target.esz, target.scale, target.kind == V_SUM, (unsigned long long)target.c, have_bound, (unsigned long long)bound, (unsigned long long)good, (unsigned long long)bad);
     if (!good || bad * 2 > good + bad) { x->jt_targets.n = first; return 0; }
     int created;
     jt_rec *jr = kn_htab_put(&x->jt, &g, &created);
