@@ -51,6 +51,7 @@ typedef struct an_ctx {
     uint8_t *noret;            /* bitmap by code index: function does not return */
     uint8_t *nofall;           /* bitmap by code index of call sites that never fall through */
     uint8_t *visit;            /* bitmap: flooded into some function */
+    uint8_t *jcct;             /* bitmap: target of a conditional branch */
     u64vec work;               /* code indexes to explore */
     u64vec ptrs;               /* code-pointer targets (indexes) */
     u64vec ijmps;              /* indirect jumps to resolve */
@@ -61,6 +62,7 @@ typedef struct an_ctx {
     kn_htab fsrc;              /* entry index -> BIN_FSRC_* bits */
     kn_htab noret_slot;        /* import slot va -> 1: calls through it never return */
     int hints;
+    int reloc_complete;        /* every stored absolute pointer has a relocation */
     int pass;                  /* 1 = optimistic, 2 = with non-returning calls known */
 } an_ctx;
 

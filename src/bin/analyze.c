@@ -442,6 +442,8 @@ static void note_pointer(an_ctx *x, uint64_t g)
     uint64_t va = r->va + off, v;
     if (x->is64 && ins.raw.modrm.mod == 0 && ins.raw.modrm.rm == 5 && ins.mnemonic == ZYDIS_MNEMONIC_LEA)
         v = va + ins.length + (uint64_t)ins.raw.disp.value;
+    else if (x->reloc_complete)
+        return;   /* absolute addresses in such code carry relocations, read from there */
     else {
         v = ins.raw.imm[0].value.u;
         if (!x->is64) v &= 0xffffffffu;
@@ -479,7 +481,7 @@ static void run(an_ctx *x, uint64_t g)
         }
         case K_JCC: {
             uint64_t tg = an_target(x, g);
-            if (tg != UINT64_MAX) an_queue(x, tg);
+            if (tg != UINT64_MAX) { an_queue(x, tg); bit_set(x->jcct, tg); }
             /* jcc X; jncc X: the pair always jumps; what follows is not reached */
             if (prev != UINT64_MAX && (a->cls[prev] & K_MASK) == K_JCC && an_target(x, prev) == tg) {
                 int c1 = jcc_cond(x, prev), c2 = jcc_cond(x, g);
@@ -651,6 +653,9 @@ static void scan_data_pointers(an_ctx *x)
         uint64_t t = bin_code_index(x->a, img->ptrs[i].value);
         if (t != UINT64_MAX) u64_push(&x->ptrs, t);
     }
+    /* Position-independent images list every stored pointer in their
+     * relocations; other aligned words there are numbers, not addresses. */
+    if (x->reloc_complete) return;
     for (size_t s = 0; s < img->nsecs; s++) {
         const bin_section *sec = &img->secs[s];
         if (sec->flags & BIN_SEC_X) continue;
@@ -807,9 +812,37 @@ static void entries_from_flags(an_ctx *x)
     }
 }
 
+/* Is g preceded by padding that follows an instruction with no successor?
+ * Then nothing falls into g. */
+static int after_padding(an_ctx *x, uint64_t g)
+{
+    bin_analysis *a = x->a;
+    int pads = 0;
+    for (unsigned steps = 0; steps < 32; steps++) {
+        uint64_t p = UINT64_MAX;
+        for (unsigned d = 1; d <= 15 && d <= g; d++)
+            if ((a->flags[g - d] & BIN_B_INSN) && a->len[g - d] == d) { p = g - d; break; }
+        if (p == UINT64_MAX) return 0;
+        if (a->flags[p] & BIN_B_PAD) { pads++; g = p; continue; }
+        unsigned k = a->cls[p] & K_MASK;
+        return pads && (k == K_JMP || k == K_RET || k == K_JMPI || k == K_STOP);
+    }
+    return 0;
+}
+
 static void compute_functions(an_ctx *x)
 {
     bin_analysis *a = x->a;
+    /* A jump over padding to code nothing else branches to conditionally: a
+     * tail call to the function laid out next. */
+    for (uint64_t g = 0; g < x->n; g++) {
+        if (!(a->flags[g] & BIN_B_INSN) || (a->cls[g] & K_MASK) != K_JMP) continue;
+        uint64_t t = an_target(x, g);
+        if (t == UINT64_MAX || t <= g || (a->flags[t] & (BIN_B_FUNC | BIN_B_PAD)) || !(a->flags[t] & BIN_B_INSN) || bit_get(x->jcct, t)) continue;
+        if ((bin_code_va(a, t) & 15) || !after_padding(x, t)) continue;   /* functions after padding are aligned */
+        a->flags[t] |= BIN_B_FUNC;
+        add_source(x, t, BIN_FSRC_TAIL);
+    }
     entries_from_flags(x);
     for (size_t i = 0; i < x->ptrs.n; i++) {
         uint64_t p = x->ptrs.v[i];
@@ -937,6 +970,7 @@ static void reset_pass(an_ctx *x)
 {
     bin_analysis *a = x->a;
     memset(a->flags, 0, x->n);
+    memset(x->jcct, 0, (x->n + 7) / 8);
     a->ninsn = 0;
     x->work.n = x->ptrs.n = x->ijmps.n = x->calls.n = x->entries.n = x->jt_targets.n = 0;
     kn_htab_clear(&x->jt);
@@ -1267,6 +1301,7 @@ kn_status bin_analyze(const bin_image *img, const bin_analyze_opts *o, bin_analy
     x->img = img;
     x->hints = o && o->hints;
     x->is64 = img->arch == BIN_ARCH_X64;
+    x->reloc_complete = img->pie && img->nptrs > 0;
     x->mode = x->is64 ? ZYDIS_MACHINE_MODE_LONG_64 : ZYDIS_MACHINE_MODE_LEGACY_32;
     ZydisStackWidth sw = x->is64 ? ZYDIS_STACK_WIDTH_64 : ZYDIS_STACK_WIDTH_32;
     ZydisDecoderInit(&x->dmin, x->mode, sw);
@@ -1282,7 +1317,8 @@ kn_status bin_analyze(const bin_image *img, const bin_analyze_opts *o, bin_analy
     x->noret = calloc((n + 7) / 8, 1);
     x->nofall = calloc((n + 7) / 8, 1);
     x->visit = calloc((n + 7) / 8, 1);
-    if (!a->len || !a->cls || !a->flags || !a->rel || !x->noret || !x->nofall || !x->visit ||
+    x->jcct = calloc((n + 7) / 8, 1);
+    if (!x->jcct || !a->len || !a->cls || !a->flags || !a->rel || !x->noret || !x->nofall || !x->visit ||
         kn_htab_init(&x->jt, 8, sizeof(jt_rec), 64) || kn_htab_init(&x->fsrc, 8, 4, 1024) ||
         kn_htab_init(&x->noret_slot, 8, 1, 16)) {
         bin_analysis_free(a);
@@ -1308,7 +1344,7 @@ void bin_analysis_free(bin_analysis *a)
     if (!a) return;
     an_ctx *x = a->priv;
     if (x) {
-        free(x->noret); free(x->nofall); free(x->visit);
+        free(x->noret); free(x->nofall); free(x->visit); free(x->jcct);
         free(x->work.v); free(x->ptrs.v); free(x->ijmps.v); free(x->calls.v);
         free(x->entries.v); free(x->jt_targets.v);
         kn_htab_free(&x->jt); kn_htab_free(&x->fsrc); kn_htab_free(&x->noret_slot);

@@ -34,6 +34,10 @@ typedef struct st {
     val r[16];
     uint64_t stk[4];
     int sp;
+    int pic_reg;       /* register a get-PC thunk set, -1 none */
+    int has_pic;
+    uint64_t pic;      /* i386 PIC base (GOT) of the function: used for an
+                          unknown base register, as gcc spills and reloads it */
 } st;
 
 static uint64_t mask(const an_ctx *x, uint64_t v) { return x->is64 ? v : (v & 0xffffffffu); }
@@ -49,6 +53,7 @@ static int mem_expr(an_ctx *x, const st *s, const ZydisDecodedOperand *op, uint6
     unsigned stride = 0;
     ZydisRegister regs[2] = {m->base, m->index};
     unsigned mul[2] = {1, m->scale ? m->scale : 1};
+    int base_unknown = 0;
     for (int k = 0; k < 2; k++) {
         if (regs[k] == ZYDIS_REGISTER_NONE) continue;
         if (regs[k] == ZYDIS_REGISTER_RIP || regs[k] == ZYDIS_REGISTER_EIP) { a += next; continue; }
@@ -57,9 +62,13 @@ static int mem_expr(an_ctx *x, const st *s, const ZydisDecodedOperand *op, uint6
         const val *v = &s->r[r];
         if (v->kind == V_CONST) { a += v->c * mul[k]; continue; }
         if (v->kind == V_LOAD || v->kind == V_SUM) return 0;
-        if (stride) return 0;
+        if (stride) {
+            if (!(base_unknown && s->has_pic && m->disp.value != 0)) return 0;
+            a += s->pic;   /* [unknown + index*s]: the unknown is the spilled PIC base */
+        }
         if (v->kind == V_IDX) a += v->c * mul[k];
         stride = v->kind == V_IDX ? v->scale * mul[k] : mul[k];
+        base_unknown = k == 0 && v->kind == V_UNK;
     }
     *has_index = stride != 0;
     *scale = (uint8_t)(stride ? (stride > 255 ? 255 : stride) : 1);
@@ -112,6 +121,7 @@ static void eval(an_ctx *x, st *s, uint64_t g, uint64_t va, const ZydisDecodedIn
             uint64_t addr;
             uint8_t sc;
             if (mem_expr(x, s, src, next, &hi, &addr, &sc) == 1) {
+                if (hi && sc == 1) break;   /* lea r, [x + c]: r is a new index (what the bound checks) */
                 s->r[dr] = hi ? (val){V_IDX, addr, 0, 0, 0, sc} : (val){V_CONST, addr, 0, 0, 0, 0};
                 return;
             }
@@ -130,6 +140,8 @@ static void eval(an_ctx *x, st *s, uint64_t g, uint64_t va, const ZydisDecodedIn
                 if (mem_expr(x, s, src, next, &hi, &addr, &sc) == 1 && hi && bin_section_at(x->img, addr)) b = (val){V_LOAD, 0, addr, (uint8_t)(src->size / 8), 0, sc};
             }
             val *a = &s->r[dr];
+            if (s->has_pic && a->kind == V_UNK && b.kind == V_LOAD) *a = (val){V_CONST, s->pic, 0, 0, 0, 0};
+            if (s->has_pic && b.kind == V_UNK && a->kind == V_LOAD) b = (val){V_CONST, s->pic, 0, 0, 0, 0};
             if (a->kind == V_CONST && b.kind == V_CONST) { a->c = mask(x, a->c + b.c); return; }
             if (a->kind == V_LOAD && b.kind == V_CONST) { a->kind = V_SUM; a->c = b.c; return; }
             if (a->kind == V_CONST && b.kind == V_LOAD) { uint64_t c = a->c; *a = b; a->kind = V_SUM; a->c = c; return; }
@@ -164,7 +176,7 @@ static void eval(an_ctx *x, st *s, uint64_t g, uint64_t va, const ZydisDecodedIn
                 to[1].mem.index == ZYDIS_REGISTER_NONE && an_decode(x, t + ti.length) && (x->a->cls[t + ti.length] & K_MASK) == K_RET) {
                 int r = an_gpr(x, to[0].reg.value);
                 for (int i = 0; i < 16; i++) if (i != 3 && i != 5 && i != 6 && i != 7 && i != 4) s->r[i].kind = V_UNK;
-                if (r >= 0) s->r[r] = (val){V_CONST, next, 0, 0, 0, 0};
+                if (r >= 0) { s->r[r] = (val){V_CONST, next, 0, 0, 0, 0}; s->pic_reg = r; }
                 return;
             }
         }
@@ -193,16 +205,59 @@ static int read_entry(an_ctx *x, const val *v, uint64_t i, uint64_t *out)
     return 1;
 }
 
+/* The start of the function holding g, as far as known during traversal:
+ * the nearest function or call target, or code right after padding. */
+static uint64_t func_start_guess(an_ctx *x, uint64_t g, uint64_t max)
+{
+    bin_analysis *a = x->a;
+    for (uint64_t d = 0; d < max && d <= g; d++)
+        if (a->flags[g - d] & (BIN_B_FUNC | BIN_B_CALLT)) return g - d;
+    return UINT64_MAX;
+}
+
+/* Register set by a get-PC thunk (mov reg, [esp]; ret) at t, or -1. */
+static int thunk_reg(an_ctx *x, uint64_t t)
+{
+    ZydisDecodedInstruction ti;
+    ZydisDecodedOperand to[ZYDIS_MAX_OPERAND_COUNT];
+    if (t == UINT64_MAX || !an_decode(x, t) || an_decode_full(x, t, &ti, to) != 0) return -1;
+    if (ti.mnemonic != ZYDIS_MNEMONIC_MOV || to[0].type != ZYDIS_OPERAND_TYPE_REGISTER || to[1].type != ZYDIS_OPERAND_TYPE_MEMORY ||
+        an_gpr(x, to[1].mem.base) != 4 || to[1].mem.disp.value != 0 || to[1].mem.index != ZYDIS_REGISTER_NONE) return -1;
+    if (!an_decode(x, t + ti.length) || (x->a->cls[t + ti.length] & K_MASK) != K_RET) return -1;
+    return an_gpr(x, to[0].reg.value);
+}
+
+/* i386 PIC base: from the nearest get-PC thunk call before g (address
+ * order) and the add that follows it. */
+static int find_pic(an_ctx *x, uint64_t g, uint64_t *pic)
+{
+    bin_analysis *a = x->a;
+    for (uint64_t d = 0; d < 65536 && d <= g; d++) {
+        uint64_t p = g - d;
+        if (!(a->flags[p] & BIN_B_INSN) || (a->cls[p] & K_MASK) != K_CALL) continue;
+        int r = thunk_reg(x, an_target(x, p));
+        if (r < 0) continue;
+        uint64_t q = p + a->len[p], v = bin_code_va(a, q);
+        ZydisDecodedInstruction ins;
+        ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+        if (an_region(x, q) && an_decode(x, q) && an_decode_full(x, q, &ins, ops) == 0 && ins.mnemonic == ZYDIS_MNEMONIC_ADD &&
+            ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER && an_gpr(x, ops[0].reg.value) == r && ops[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE)
+            v += ops[1].imm.value.u;
+        *pic = mask(x, v);
+        return 1;
+    }
+    return 0;
+}
+
 /* Prologue state: constants set by the first straight-line instructions of
  * the function holding g (for the i386 PIC register). */
 static void prologue_state(an_ctx *x, uint64_t g, st *s)
 {
     bin_analysis *a = x->a;
-    uint64_t e = UINT64_MAX;
-    for (uint64_t d = 0; d < 65536 && d <= g; d++)
-        if (a->flags[g - d] & (BIN_B_FUNC | BIN_B_CALLT)) { e = g - d; break; }
+    uint64_t e = func_start_guess(x, g, 65536);
     if (e == UINT64_MAX) return;
     uint64_t q = e;
+    int pic_done = 0;
     for (int i = 0; i < 32 && q < g; i++) {
         unsigned l = an_decode(x, q);
         if (!l) break;
@@ -211,6 +266,10 @@ static void prologue_state(an_ctx *x, uint64_t g, st *s)
         ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
         if (an_decode_full(x, q, &ins, ops) != 0) break;
         eval(x, s, q, bin_code_va(a, q), &ins, ops);
+        if (s->pic_reg >= 0 && !pic_done) {   /* the thunk's register until it is reused */
+            if (s->r[s->pic_reg].kind == V_CONST) { s->has_pic = 1; s->pic = s->r[s->pic_reg].c; }
+            else pic_done = 1;
+        }
         if (k != K_SEQ && k != K_CALL) break;
         q += l;
     }
@@ -253,6 +312,32 @@ static void unique_defs(an_ctx *x, uint64_t e, uint64_t g, st *s)
         if (state[r] == 1 && r != 4) s->r[r] = (val){V_CONST, value[r], 0, 0, 0, 0};
 }
 
+/* Constants from the nearest definition of each register before g in
+ * address order (the loop preheader of a switch inside a loop). */
+static void nearest_defs(an_ctx *x, uint64_t e, uint64_t g, st *s)
+{
+    bin_analysis *a = x->a;
+    uint16_t decided = 1u << 4;
+    unsigned seen = 0;
+    for (uint64_t p = g; p > e && seen < 4096 && decided != 0xffff; ) {
+        p--;
+        if (!(a->flags[p] & BIN_B_INSN)) continue;
+        seen++;
+        ZydisDecodedInstruction ins;
+        ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+        if (an_decode_full(x, p, &ins, ops) != 0) continue;
+        if (ins.mnemonic == ZYDIS_MNEMONIC_POP) continue;
+        for (unsigned i = 0; i < ins.operand_count; i++) {
+            if (ops[i].type != ZYDIS_OPERAND_TYPE_REGISTER || !(ops[i].actions & ZYDIS_OPERAND_ACTION_MASK_WRITE)) continue;
+            int r = an_gpr(x, ops[i].reg.value);
+            if (r < 0 || (decided >> r & 1)) continue;
+            decided |= (uint16_t)(1u << r);
+            if (i == 0 && ins.mnemonic == ZYDIS_MNEMONIC_LEA && ops[1].mem.base == ZYDIS_REGISTER_RIP && ops[1].mem.index == ZYDIS_REGISTER_NONE)
+                s->r[r] = (val){V_CONST, bin_code_va(a, p) + ins.length + (uint64_t)ops[1].mem.disp.value, 0, 0, 0, 0};
+        }
+    }
+}
+
 /* Evaluates the window (win[n-1] first, win[0] the jump) from state s. */
 static void eval_window(an_ctx *x, const uint64_t *win, int n, st *s, val *target, uint64_t *bound, int *have_bound)
 {
@@ -291,6 +376,7 @@ static void eval_window(an_ctx *x, const uint64_t *win, int n, st *s, val *targe
             return;
         }
         eval(x, s, q, va, &ins, ops);
+        if (getenv("KN_JTDEBUG2")) fprintf(stderr, "   w 0x%llx %s esi %d ecx %d ebp %d\n", (unsigned long long)va, ZydisMnemonicGetString(ins.mnemonic), s->r[6].kind, s->r[1].kind, s->r[5].kind);
     }
 }
 
@@ -304,20 +390,31 @@ unsigned jt_resolve(an_ctx *x, uint64_t g)
     for (uint64_t p = an_prev_insn(x, g); p != UINT64_MAX && n <= SLICE_MAX; p = an_prev_insn(x, p)) win[n++] = p;
     st s;
     memset(&s, 0, sizeof s);
-    if (!x->is64) prologue_state(x, win[n - 1], &s);
+    s.pic_reg = -1;
+    if (!x->is64) {
+        prologue_state(x, win[n - 1], &s);
+        if (!s.has_pic) s.has_pic = find_pic(x, g, &s.pic);
+    }
+    int has_pic = s.has_pic;
+    uint64_t pic = s.pic;
     uint64_t bound = 0;
     int have_bound = 0;
     val target;
     eval_window(x, win, n, &s, &target, &bound, &have_bound);
     if (target.kind != V_CONST && target.kind != V_LOAD && target.kind != V_SUM) {
         /* a base register defined once, further up the function */
-        uint64_t e = UINT64_MAX;
-        for (uint64_t d = 0; d < (1u << 20) && d <= g; d++)
-            if (a->flags[g - d] & (BIN_B_FUNC | BIN_B_CALLT)) { e = g - d; break; }
+        uint64_t e = func_start_guess(x, win[n - 1], 1u << 20);
         if (e != UINT64_MAX) {
             memset(&s, 0, sizeof s);
+            s.has_pic = has_pic; s.pic = pic; s.pic_reg = -1;
             unique_defs(x, e, win[n - 1], &s);
             eval_window(x, win, n, &s, &target, &bound, &have_bound);
+            if (target.kind != V_CONST && target.kind != V_LOAD && target.kind != V_SUM) {
+                memset(&s, 0, sizeof s);
+                s.has_pic = has_pic; s.pic = pic; s.pic_reg = -1;
+                nearest_defs(x, e, win[n - 1], &s);
+                eval_window(x, win, n, &s, &target, &bound, &have_bound);
+            }
         }
     }
     if (target.kind == V_CONST) {   /* computed jump with a constant target */
@@ -331,6 +428,7 @@ unsigned jt_resolve(an_ctx *x, uint64_t g)
         an_queue(x, t);
         return 1;
     }
+    if (getenv("KN_JTDEBUG") && target.kind != V_LOAD && target.kind != V_SUM) fprintf(stderr, "jt 0x%llx unresolved kind %d n %d pic %d 0x%llx\n", (unsigned long long)bin_code_va(a, g), target.kind, n, has_pic, (unsigned long long)pic);
     if (target.kind != V_LOAD && target.kind != V_SUM) return 0;
     if (target.esz != 4 && target.esz != 8) return 0;
     if (target.scale != target.esz && !(target.scale == 4 && target.esz == 4)) {
