@@ -20,11 +20,13 @@
 #include "soc/ddos.h"
 #include "soc/ddos_report.h"
 #include "soc/flowexp.h"
+#include "soc/report.h"
 #include "soc/soc.h"
 
 static int cmd_analyze(int argc, char **argv);
 static int cmd_flows(int argc, char **argv);
 static int cmd_listen(int argc, char **argv);
+int cmd_soc_report(int argc, char **argv);   /* soc_report.c */
 
 static const cli_command commands[] = {
     {"analyze", "detect threats in captures, flow exports and security logs",
@@ -55,6 +57,7 @@ static const cli_command commands[] = {
      "seconds, or until --count datagrams were received.\n\n"
      "exit status: 0 no alerts, 1 alerts raised or a socket error, 2 usage.",
      cmd_listen},
+    {"report", "rebuild the observation report from stored alerts", "kensa soc report [OPTIONS] ALERTS.ndjson... --report FILE", "Reads NDJSON alerts written by `kensa soc analyze` and writes the observation\nreport (DDoS, Elasticsearch, Emotet, IDS) as HTML, Markdown or JSON by FILE's extension.\n\nexit status: 0 report written, 1 an input could not be read or had bad lines, 2 usage.", cmd_soc_report},
     {0},
 };
 
@@ -243,7 +246,8 @@ static int write_stats(const char *path, const soc_ctx *ctx)
 
 static int cmd_analyze(int argc, char **argv)
 {
-    const char *alerts_path = NULL, *summary_path = NULL, *stats_path = NULL;
+    const char *alerts_path = NULL, *summary_path = NULL, *stats_path = NULL, *report_path = NULL;
+    cli_list intel = {0};
     ddos_flags df;
     ddos_flags_init(&df);
     soc_options o;
@@ -251,6 +255,8 @@ static int cmd_analyze(int argc, char **argv)
         {"alerts", 'a', CLI_STR, &alerts_path, "FILE", "write NDJSON alerts to FILE ('-' = stdout; default stdout)"},
         {"summary", 0, CLI_STR, &summary_path, "FILE", "DDoS summary: JSON to FILE, Markdown to FILE.md"},
         {"stats", 0, CLI_STR, &stats_path, "FILE", "per-input record counts as JSON ('-' = stdout)"},
+        {"intel", 0, CLI_LIST, &intel, "FILE", "indicator list (Feodo, URLhaus, IPs, ipsets, defanged CSV); repeatable"},
+        {"report", 0, CLI_STR, &report_path, "FILE", "observation report: FILE.html, FILE.md or FILE.json"},
         DDOS_OPTS(df),
         {0},
     };
@@ -261,6 +267,13 @@ static int cmd_analyze(int argc, char **argv)
     if (rc >= 0) return rc;
     rc = ddos_flags_apply(self, &df, &o);
     if (rc >= 0) { options_free(&o); return rc; }
+    if (report_path && soc_report_format_of(report_path) < 0) {
+        options_free(&o);
+        free(intel.items);
+        return cli_usage_error(self, "--report: '%s' must end in .html, .md or .json", report_path);
+    }
+    o.intel_paths = intel.items;
+    o.n_intel = intel.n;
     FILE *out = stdout;
     if (alerts_path && strcmp(alerts_path, "-") != 0) {
         out = fopen(alerts_path, "w");
@@ -275,6 +288,14 @@ static int cmd_analyze(int argc, char **argv)
     int failed = 0;
     if (summary_path && write_summary(summary_path, &ctx.alert_log) != 0) failed = 1;
     if (stats_path && write_stats(stats_path, &ctx) != 0) failed = 1;
+    if (report_path) {
+        kn_err re;
+        kn_err_clear(&re);
+        if (soc_report_write(ctx.alert_log.data ? ctx.alert_log.data : "", ctx.alert_log.len, "alerts", report_path, &re) != KN_OK) {
+            kn_err_print(&re);
+            failed = 1;
+        }
+    }
     if (!cli.quiet)
         fprintf(stderr, "kensa: %llu packets, %llu flows, %llu events, %llu alerts\n",
                 (unsigned long long)ctx.n_packets, (unsigned long long)ctx.n_flows,
@@ -283,6 +304,7 @@ static int cmd_analyze(int argc, char **argv)
     soc_ctx_free(&ctx);
     if (out != stdout) fclose(out);
     options_free(&o);
+    free(intel.items);
     if (st != KN_OK || failed) return KN_EXIT_ERROR;
     return alerts ? KN_EXIT_FINDINGS : KN_EXIT_OK;
 }

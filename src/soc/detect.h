@@ -35,4 +35,29 @@ uint64_t soc_ip_hash(const kn_ip *ip);
 /* Is the port one of Emotet's usual C2 ports (field notes list)? */
 int soc_emotet_c2_port(uint16_t port);
 
+/* ---- intel.c: indicator lists (--intel) ---------------------------------------- */
+
+typedef struct soc_intel soc_intel;
+typedef struct soc_intel_hit {
+    const char *type;        /* "ip", "ip:port", "cidr", "domain", "url" */
+    const char *indicator;   /* as listed (refanged) */
+    const char *family;      /* "" when the list does not say */
+    const char *file;
+    uint64_t line;
+} soc_intel_hit;
+
+soc_intel *soc_intel_new(void);
+void soc_intel_free(soc_intel *in);
+/* Loads one list (any supported shape, see intel.c); bad lines are
+ * counted in w. Fatal only when the file cannot be read or its JSON is
+ * malformed. */
+kn_status soc_intel_load(soc_intel *in, const char *path, kn_warnings *w, kn_err *e);
+kn_status soc_intel_load_mem(soc_intel *in, const char *name, const char *data, size_t n, kn_warnings *w, kn_err *e);
+size_t soc_intel_count(const soc_intel *in);
+/* Matches: IP with port (an IP-only or CIDR indicator matches any port). */
+int soc_intel_ip(const soc_intel *in, const kn_ip *ip, uint16_t port, soc_intel_hit *hit);
+int soc_intel_domain(const soc_intel *in, soc_str domain, soc_intel_hit *hit);
+/* host: the Host header (port allowed), uri: path and query. */
+int soc_intel_url(const soc_intel *in, soc_str host, soc_str uri, soc_intel_hit *hit);
+
 #endif

@@ -116,6 +116,7 @@ static void http_headers(const jtok *arr, soc_event *ev, kn_buf *sc, int request
         if (request && soc_str_ieq(name, "Authorization")) ev->http.authorization = value;
         else if (request && soc_str_ieq(name, "Content-Type")) ev->http.req_content_type = value;
         else if (request && soc_str_ieq(name, "Content-Length")) ev->http.req_body_len = soc_str_int(value);
+        else if (request && soc_str_ieq(name, "Cookie") && !ev->http.cookie.n) ev->http.cookie = value;
         else if (!request && soc_str_ieq(name, "Content-Type") && !ev->http.resp_content_type.n) ev->http.resp_content_type = value;
     }
 }

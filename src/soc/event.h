@@ -56,6 +56,7 @@ typedef struct soc_event {
         soc_str req_content_type, resp_content_type;
         soc_str req_body, resp_body;    /* first bytes of each body */
         soc_str authorization;          /* value of the Authorization header, if any */
+        soc_str cookie;                 /* value of the (first) Cookie header */
         int status;                     /* -1 unknown */
         int64_t req_body_len, resp_body_len;  /* -1 unknown */
     } http;

@@ -12,7 +12,7 @@
 typedef struct http_req {
     kn_time ts;
     char *head;              /* copy of the request head; views point into it */
-    soc_str method, uri, version, host, ua, referrer, ctype, auth;
+    soc_str method, uri, version, host, ua, referrer, ctype, auth, cookie;
     uint8_t body[SOC_HTTP_KEEP_BODY];
     size_t body_kept;
     int64_t body_total;
@@ -119,6 +119,7 @@ static void emit_req(http_req *r, const soc_event *tmpl, soc_http_emit emit, voi
     ev.http.referrer = r->referrer;
     ev.http.req_content_type = r->ctype;
     ev.http.authorization = r->auth;
+    ev.http.cookie = r->cookie;
     ev.http.req_body = soc_s((const char *)r->body, r->body_kept);
     ev.http.req_body_len = r->body_total;
     ev.http.status = r->have_resp ? r->status : -1;
@@ -248,6 +249,7 @@ static int client_head(soc_http_conn *c, const uint8_t *p, size_t hl, kn_time ts
         else if (soc_str_ieq(name, "Referer")) r->referrer = value;
         else if (soc_str_ieq(name, "Content-Type")) r->ctype = value;
         else if (soc_str_ieq(name, "Authorization")) r->auth = value;
+        else if (soc_str_ieq(name, "Cookie") && !r->cookie.n) r->cookie = value;
         else if (soc_str_ieq(name, "Content-Length")) clen = parse_len(value);
         else if (soc_str_ieq(name, "Transfer-Encoding") && soc_str_icontains(value, "chunked")) chunked = 1;
     }

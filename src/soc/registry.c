@@ -22,8 +22,10 @@ const soc_input_ops *const soc_inputs[] = {
 /* Analyzers, in the order they see each record. */
 const soc_analyzer_ops *const soc_analyzers[] = {
     &soc_analyzer_ddos,
-    &soc_analyzer_es,
     &soc_analyzer_sessions,
+    &soc_analyzer_es,
+    &soc_analyzer_emotet,
+    &soc_analyzer_ids,
     NULL,
 };
 
