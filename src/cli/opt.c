@@ -185,8 +185,12 @@ int cli_parse(const cli_command *cmd, const cli_opt *opts, int argc, char **argv
     if (np < min_pos) { free(p); return cli_usage_error(cmd, "missing argument"); }
     if (max_pos >= 0 && np > max_pos) { int k = np; free(p); return cli_usage_error(cmd, "too many arguments (%d)", k); }
     p[np] = NULL;
-    /* The positional array lives for the rest of the process, as argv does. */
-    *pos = np ? p : (free(p), empty);
+    /* The positional array lives as long as argv does; keeping it reachable
+     * from here (one command runs per process) is not a leak. */
+    static char **kept;
+    free(kept);
+    kept = p;
+    *pos = np ? p : empty;
     *npos = np;
     return -1;
 }
