@@ -339,6 +339,15 @@ static uint64_t trk_step(an_ctx *x, trk *t, uint64_t g, uint64_t va, unsigned le
         trk_set(t, mreg + rr, x->is64 ? next + (uint64_t)(int64_t)d : (uint32_t)d, x->is64);
         return UINT64_MAX;
     }
+    if (op == 0x8d && (mod == 1 || mod == 2) && mrm != 4) {   /* lea r, [base + disp] */
+        int64_t d = 0;
+        if (mod == 1 && end - p >= 3) d = (int8_t)p[2];
+        else if (mod == 2 && end - p >= 6) { int32_t w; memcpy(&w, p + 2, 4); d = w; }
+        int base = mrm + rb;
+        if (t->known >> base & 1) trk_set(t, mreg + rr, t->reg[base] + (uint64_t)d, x->is64);
+        else t->known &= (uint16_t)~(1u << (mreg + rr));
+        return UINT64_MAX;
+    }
     if ((op == 0x83 || op == 0x81) && mod == 3 && (mreg == 0 || mreg == 5)) {
         int rn = mrm + rb;
         int64_t imm = 0;
@@ -579,6 +588,9 @@ static int plausible(an_ctx *x, uint64_t g)
         uint8_t c = a->cls[g];
         if (c & K_RARE) return 0;
         unsigned k = c & K_MASK;
+        if (k == K_STOP && i == 0) return 0;   /* ud2, hlt: not how code starts */
+        for (unsigned b = 1; b < l; b++)        /* conflicts with recovered code */
+            if (g + b >= x->n || (a->flags[g + b] & (BIN_B_SEEN | BIN_B_DATA))) return 0;
         if (k == K_JMP || k == K_JCC || k == K_CALL) {
             uint64_t tg = an_target(x, g);
             if (tg == UINT64_MAX || !an_decode(x, tg)) return 0;
@@ -1169,6 +1181,7 @@ static kn_status build_results(an_ctx *x, const uint8_t *ret)
             for (int s = 0; s < 2; s++) {
                 if (succ[s] == UINT64_MAX) continue;
                 if (succ[s] >= e && succ[s] < lim) {
+                    if (!bit_get(x->visit, succ[s])) continue;   /* not code (opaque predicate arm) */
                     bin_edge *ed = vec_push(&edges, sizeof *ed);
                     if (!ed) goto nomem;
                     ed->from = cur->va; ed->to = bin_code_va(a, succ[s]); ed->kind = sk[s];

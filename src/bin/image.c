@@ -103,16 +103,21 @@ kn_status ld_finish(bin_image *img, ld_vec *secs, ld_vec *syms, ld_vec *ptrs, kn
             else { c.data_size = 0; }
         }
         if (total + c.size > BIN_MAX_IMAGE || total + c.size < total) {
-            free(secs->items); free(syms->items); free(ptrs->items);
-            secs->items = syms->items = ptrs->items = NULL;
-            return kn_err_set(e, KN_ERR_LIMIT, img->path, (int64_t)c.file_offset,
-                              "sections add up to more than %llu bytes", (unsigned long long)BIN_MAX_IMAGE);
+            kn_warn(&img->warn, img->path, (int64_t)c.file_offset,
+                    "sections add up to more than %llu bytes; section %s and the rest ignored",
+                    (unsigned long long)BIN_MAX_IMAGE, c.name);
+            break;
         }
         total += c.size;
         s[out++] = c;
         end = c.va + c.size;
     }
-    img->secs = kn_arena_alloc(&img->arena, (out ? out : 1) * sizeof *s);
+    if (!out) {
+        free(secs->items); free(syms->items); free(ptrs->items);
+        secs->items = syms->items = ptrs->items = NULL;
+        return kn_err_set(e, KN_ERR_FORMAT, img->path, KN_NO_OFFSET, "no section or segment holds any bytes");
+    }
+    img->secs = kn_arena_alloc(&img->arena, out * sizeof *s);
     if (!img->secs) return kn_err_set(e, KN_ERR_NOMEM, img->path, KN_NO_OFFSET, "out of memory");
     memcpy(img->secs, s, out * sizeof *s);
     img->nsecs = out;

@@ -77,6 +77,7 @@ kn_status ld_minidump(bin_image *img, const uint8_t *d, size_t n, const bin_load
     uint8_t *buf = calloc(1, size);
     if (!buf) return kn_err_set(e, KN_ERR_NOMEM, img->path, KN_NO_OFFSET, "out of memory");
     uint64_t covered = 0;
+    ld_vec raw = {0};   /* captured ranges, for a module whose header is missing */
     if (mem64 && mem64sz >= 16) {
         uint64_t cnt = ld_u64(d, n, mem64), rva = ld_u64(d, n, mem64 + 8);
         if (cnt > (mem64sz - 16) / 16) cnt = (mem64sz - 16) / 16;
@@ -84,7 +85,12 @@ kn_status ld_minidump(bin_image *img, const uint8_t *d, size_t n, const bin_load
             uint64_t start = ld_u64(d, n, mem64 + 16 + i * 16), len = ld_u64(d, n, mem64 + 24 + i * 16);
             if (rva >= n) break;
             uint64_t have = n - rva < len ? n - rva : len;
-            if (start < base + size && start + have > base) { copy_range(buf, base, size, start, d + rva, have); covered += have; }
+            if (start < base + size && start + have > base) {
+                copy_range(buf, base, size, start, d + rva, have);
+                covered += have;
+                uint64_t lo = start > base ? start : base, hi = start + have < base + size ? start + have : base + size;
+                ld_add_section(img, &raw, "captured", lo, hi - lo, d + rva + (lo - start), hi - lo, rva + (lo - start), BIN_SEC_R | BIN_SEC_X);
+            }
             rva += len;
         }
     }
@@ -97,17 +103,38 @@ kn_status ld_minidump(bin_image *img, const uint8_t *d, size_t n, const bin_load
             uint32_t len = ld_u32(d, n, q + 8), rva = ld_u32(d, n, q + 12);
             if (rva >= n) continue;
             uint64_t have = n - rva < len ? n - rva : len;
-            if (start < base + size && start + have > base) { copy_range(buf, base, size, start, d + rva, have); covered += have; }
+            if (start < base + size && start + have > base) {
+                copy_range(buf, base, size, start, d + rva, have);
+                covered += have;
+                uint64_t lo = start > base ? start : base, hi = start + have < base + size ? start + have : base + size;
+                ld_add_section(img, &raw, "captured", lo, hi - lo, d + rva + (lo - start), hi - lo, rva + (lo - start), BIN_SEC_R | BIN_SEC_X);
+            }
         }
     }
     if (!covered) {
         free(buf);
+        free(raw.items);
         return kn_err_set(e, KN_ERR_NOTFOUND, img->path, mods, "the dump holds no memory of module %s", pick);
     }
     if (size < 2 || buf[0] != 'M' || buf[1] != 'Z') {
+        /* No header: the captured pages are all there is. Analyse them as
+         * code of the dump's processor architecture (SystemInfo stream). */
         free(buf);
-        return kn_err_set(e, KN_ERR_FORMAT, img->path, mods, "module %s: its PE header is not in the dump", pick);
+        unsigned arch = 0xffff;
+        for (uint32_t i = 0; i < nstreams; i++)
+            if (ld_u32(d, n, dir + i * 12ull) == 7) arch = ld_u16(d, n, ld_u32(d, n, dir + i * 12ull + 8));
+        img->arch = arch == 9 ? BIN_ARCH_X64 : BIN_ARCH_X86;
+        img->format = BIN_FMT_MINIDUMP;
+        img->base = base;
+        kn_warn(&img->warn, img->path, mods, "module %s: its PE header is not in the dump; analysing the %zu captured ranges as code",
+                pick, raw.n);
+        char detail[400];
+        snprintf(detail, sizeof detail, "module %s (captured pages only, no header)", pick);
+        img->format_detail = kn_arena_strdup(&img->arena, detail);
+        ld_vec syms = {0}, ptrs = {0};
+        return ld_finish(img, &raw, &syms, &ptrs, e);
     }
+    free(raw.items);
     img->owned = buf;
     bin_load_opts po = {0};
     po.pe_layout = 2;

@@ -224,6 +224,8 @@ kn_status ld_pe(bin_image *img, const uint8_t *d, size_t n, const bin_load_opts 
         char name[9];
         memcpy(name, d + s, 8);
         name[8] = 0;
+        for (char *c = name; *c; c++)
+            if ((unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e) *c = '?';
         uint32_t vsz = ld_u32(d, n, s + 8), va = ld_u32(d, n, s + 12), rsz = ld_u32(d, n, s + 16), raw = ld_u32(d, n, s + 20);
         uint32_t ch = ld_u32(d, n, s + 36);
         uint64_t size = vsz ? vsz : rsz;
