@@ -87,8 +87,10 @@ static ctr_ent *ctr_sorted(const ctr *c, int by_name)
 {
     ctr_ent *s = malloc((c->n ? c->n : 1) * sizeof *s);
     if (!s) return NULL;
-    memcpy(s, c->e, c->n * sizeof *s);
-    qsort(s, c->n, sizeof *s, by_name ? by_key : by_count);
+    if (c->n) {
+        memcpy(s, c->e, c->n * sizeof *s);
+        qsort(s, c->n, sizeof *s, by_name ? by_key : by_count);
+    }
     return s;
 }
 
