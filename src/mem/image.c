@@ -69,6 +69,7 @@ static int run_cmp(const void *a, const void *b)
  * physical address cannot be read honestly). */
 static kn_status finish_runs(mem_image *img, kn_err *e)
 {
+    if (img->nruns == 0) return kn_err_set(e, KN_ERR_FORMAT, img->name, KN_NO_OFFSET, "image holds no memory");
     qsort(img->runs, img->nruns, sizeof *img->runs, run_cmp);
     img->present = 0;
     for (size_t i = 0; i < img->nruns; i++) {
@@ -244,7 +245,7 @@ static kn_status open_vmss(mem_image *img, const uint8_t *s, size_t n, kn_err *e
         int is_cpu = strncmp((const char *)gp, "cpu", 64) == 0;
         if (!is_mem && !is_cpu) continue;
         uint64_t off = rd64(gp + 64);
-        for (unsigned guard = 0; guard < 100000 && off + 2 <= n; guard++) {
+        for (unsigned guard = 0; guard < 100000 && off < n && n - off >= 2; guard++) {
             uint8_t flags = s[off], nlen = s[off + 1];
             if (flags == 0 || nlen == 0) break;
             uint64_t p = off + 2;
