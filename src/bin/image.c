@@ -87,7 +87,7 @@ static int sym_cmp(const void *a, const void *b)
 kn_status ld_finish(bin_image *img, ld_vec *secs, ld_vec *syms, ld_vec *ptrs, kn_err *e)
 {
     bin_section *s = secs->items;
-    qsort(s, secs->n, sizeof *s, sec_cmp);
+    if (secs->n) qsort(s, secs->n, sizeof *s, sec_cmp);
     size_t out = 0;
     uint64_t total = 0, end = 0;
     for (size_t i = 0; i < secs->n; i++) {
@@ -124,7 +124,7 @@ kn_status ld_finish(bin_image *img, ld_vec *secs, ld_vec *syms, ld_vec *ptrs, kn
     free(secs->items);
     secs->items = NULL;
 
-    qsort(syms->items, syms->n, sizeof(bin_symbol), sym_cmp);
+    if (syms->n) qsort(syms->items, syms->n, sizeof(bin_symbol), sym_cmp);
     img->syms = kn_arena_alloc(&img->arena, (syms->n ? syms->n : 1) * sizeof(bin_symbol));
     if (!img->syms) return kn_err_set(e, KN_ERR_NOMEM, img->path, KN_NO_OFFSET, "out of memory");
     if (syms->n) memcpy(img->syms, syms->items, syms->n * sizeof(bin_symbol));

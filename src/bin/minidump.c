@@ -74,6 +74,27 @@ kn_status ld_minidump(bin_image *img, const uint8_t *d, size_t n, const bin_load
                           o && o->module ? o->module : "", nmod);
     if (size == 0 || size > MD_MAX_MODULE)
         return kn_err_set(e, KN_ERR_LIMIT, img->path, mods, "module %s has size %llu", pick, (unsigned long long)size);
+    /* Allocate only up to the last byte the dump really holds: a hostile
+     * SizeOfImage then costs nothing. */
+    uint64_t top = 0;
+    if (mem64 && mem64sz >= 16) {
+        uint64_t cnt = ld_u64(d, n, mem64);
+        if (cnt > (mem64sz - 16) / 16) cnt = (mem64sz - 16) / 16;
+        for (uint64_t i = 0; i < cnt; i++) {
+            uint64_t start = ld_u64(d, n, mem64 + 16 + i * 16), len = ld_u64(d, n, mem64 + 24 + i * 16);
+            if (start < base + size && start + len > base && start + len > start) top = start + len - base > top ? start + len - base : top;
+        }
+    }
+    if (mem32 && mem32sz >= 4) {
+        uint64_t cnt = ld_u32(d, n, mem32);
+        if (cnt > (mem32sz - 4) / 16) cnt = (mem32sz - 4) / 16;
+        for (uint64_t i = 0; i < cnt; i++) {
+            uint64_t start = ld_u64(d, n, mem32 + 4 + i * 16), len = ld_u32(d, n, mem32 + 12 + i * 16);
+            if (start < base + size && start + len > base) top = start + len - base > top ? start + len - base : top;
+        }
+    }
+    if (top < size) size = top;
+    if (size == 0) return kn_err_set(e, KN_ERR_NOTFOUND, img->path, mods, "the dump holds no memory of module %s", pick);
     uint8_t *buf = calloc(1, size);
     if (!buf) return kn_err_set(e, KN_ERR_NOMEM, img->path, KN_NO_OFFSET, "out of memory");
     uint64_t covered = 0;
