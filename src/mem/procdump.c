@@ -36,6 +36,9 @@ typedef struct dump_ctx {
     uint8_t *stage;
     uint64_t stage_va;
     size_t stage_len;
+    uint64_t direct_va;
+    const uint8_t *direct_ptr;
+    size_t direct_len;
     mem_dump_stats *st;
     range *holes;
     size_t nholes, cap_holes;
@@ -43,22 +46,60 @@ typedef struct dump_ctx {
     kn_err *e;
 } dump_ctx;
 
-static kn_status flush_stage(dump_ctx *c)
+static void add_memory(dump_ctx *c, uint64_t va, const uint8_t *p, size_t n)
 {
-    if (!c->stage_len) return KN_OK;
-    kn_status s = mdmp_add_memory(c->w, c->stage_va, c->stage, c->stage_len);
-    c->st->bytes_written += c->stage_len;
-    c->stage_len = 0;
-    if (s && !c->err) { c->err = s; kn_err_set(c->e, s, NULL, KN_NO_OFFSET, "writing the dump's memory failed"); }
-    return s;
+    if (c->err) return;
+    kn_status s = mdmp_add_memory(c->w, va, p, n);
+    c->st->bytes_written += n;
+    if (s) { c->err = s; kn_err_set(c->e, s, NULL, KN_NO_OFFSET, "writing the dump's memory failed"); }
 }
 
-static void emit_page(dump_ctx *c, uint64_t va, const uint8_t *data)
+static void flush_stage(dump_ctx *c)
+{
+    if (c->stage_len) add_memory(c, c->stage_va, c->stage, c->stage_len);
+    c->stage_len = 0;
+}
+
+static void stage_page(dump_ctx *c, uint64_t va, const uint8_t *data)
 {
     if (c->stage_len && (c->stage_va + c->stage_len != va || c->stage_len == STAGE)) flush_stage(c);
     if (!c->stage_len) c->stage_va = va;
     memcpy(c->stage + c->stage_len, data, MEM_PAGE);
     c->stage_len += MEM_PAGE;
+}
+
+/* Pages that are contiguous in the image as well as in the process are
+ * written straight from the mapping (no copy); scattered ones are gathered
+ * in the stage buffer so the writer sees few, large calls. Writes happen in
+ * address order: the stage always holds addresses below the pending run. */
+static void retire_direct(dump_ctx *c)
+{
+    if (!c->direct_len) return;
+    if (c->direct_len >= 16 * MEM_PAGE) {
+        if (c->stage_len && c->stage_va + c->stage_len == c->direct_va && c->stage_len + c->direct_len <= STAGE) {
+            memcpy(c->stage + c->stage_len, c->direct_ptr, c->direct_len);
+            c->stage_len += c->direct_len;
+        } else {
+            flush_stage(c);
+            add_memory(c, c->direct_va, c->direct_ptr, c->direct_len);
+        }
+    } else {
+        for (size_t o = 0; o < c->direct_len; o += MEM_PAGE) stage_page(c, c->direct_va + o, c->direct_ptr + o);
+    }
+    c->direct_len = 0;
+}
+
+static void emit_page(dump_ctx *c, uint64_t va, const uint8_t *data)
+{
+    if (c->direct_len && va == c->direct_va + c->direct_len && data == c->direct_ptr + c->direct_len &&
+        c->direct_len < (256u << 20)) {
+        c->direct_len += MEM_PAGE;
+        return;
+    }
+    retire_direct(c);
+    c->direct_va = va;
+    c->direct_ptr = data;
+    c->direct_len = MEM_PAGE;
 }
 
 static void note_hole(dump_ctx *c, uint64_t va, int cls)
@@ -244,6 +285,7 @@ kn_status mem_procdump(const mem_kernel *k, const mem_process *p, const mem_dump
             else note_hole(&c, va, cls);
         }
     }
+    retire_direct(&c);
     flush_stage(&c);
     kn_buf acct = KN_BUF_INIT;
     account_text(p, st, &acct);

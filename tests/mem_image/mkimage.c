@@ -18,7 +18,7 @@
  * --check-isf). Nothing here is shared with the analyzer's readers.
  *
  * usage: mkimage --build N --out DIR [--isf DIR] [--exe64 F] [--exe32 F]
- *                [--dll F]... [--corrupt proc-loop|vad-loop]
+ *                [--dll F]... [--corrupt proc-loop|vad-loop] [--phys-mb N --bulk-mb M]
  *        mkimage --check-isf DIR */
 #include <dirent.h>
 #include <stdint.h>
@@ -32,12 +32,12 @@
 #include "core/jsonp.h"
 #include "offsets.h"
 
-#define PHYS_SIZE (24ull << 20)
+static uint64_t PHYS_SIZE = 24ull << 20;   /* --phys-mb grows the last RAM range */
 #define PG 4096ull
-static const struct { uint64_t start, end; } ram[3] = {{0, 0xa0000}, {0x100000, 0xe00000}, {0x1000000, 0x1800000}};
+static struct { uint64_t start, end; } ram[3] = {{0, 0xa0000}, {0x100000, 0xe00000}, {0x1000000, 0x1800000}};
 
 static uint8_t *phys;
-static uint64_t next_small = 0x400000, next_large = 0x1000000, pool_next = 0x100000;
+static uint64_t next_small = 0x400000, next_large = 0x1000000, pool_next = 0x100000, next_bulk = 0x1800000;
 static const uint64_t pool_end = 0x400000;
 static uint64_t POOLBASE;
 static fx_offsets O;
@@ -50,6 +50,13 @@ static uint64_t alloc_page(void)
     if (next_small + PG > 0xe00000) die("out of small pages");
     uint64_t p = next_small;
     next_small += PG;
+    return p;
+}
+static uint64_t alloc_bulk(void)
+{
+    if (next_bulk + PG > PHYS_SIZE) die("out of bulk pages (raise --phys-mb)");
+    uint64_t p = next_bulk;
+    next_bulk += PG;
     return p;
 }
 static uint64_t alloc_large(void)
@@ -810,9 +817,12 @@ int main(int argc, char **argv)
     const char *dlls[8];
     int ndll = 0;
     unsigned build = 19041;
+    uint64_t bulk_mb = 0;
+    int raw_only = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--check-isf") && v) return check_isf(v);
+        if (!strcmp(a, "--raw-only")) { raw_only = 1; continue; }
         if (!v) die("option needs a value");
         if (!strcmp(a, "--build")) build = (unsigned)atoi(v);
         else if (!strcmp(a, "--out")) out = v;
@@ -821,10 +831,14 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--exe32")) exe32 = v;
         else if (!strcmp(a, "--dll") && ndll < 8) dlls[ndll++] = v;
         else if (!strcmp(a, "--corrupt")) corrupt = v;
+        else if (!strcmp(a, "--phys-mb")) PHYS_SIZE = (uint64_t)atoll(v) << 20;
+        else if (!strcmp(a, "--bulk-mb")) bulk_mb = (uint64_t)atoll(v);
         else die("unknown option");
         i++;
     }
     if (!out || !exe64) die("usage: mkimage --build N --out DIR --exe64 FILE [--exe32 FILE] [--dll FILE]... [--isf DIR]");
+    if (PHYS_SIZE < (24ull << 20) || PHYS_SIZE > (64ull << 30)) die("--phys-mb must be 24..65536");
+    ram[2].end = PHYS_SIZE;
     const fx_offsets *base = NULL;
     for (int i = 0; i < 3; i++) if (fx_table[i].build == build) base = &fx_table[i];
     if (!base) die("build must be 7601, 14393 or 19041");
@@ -954,6 +968,17 @@ int main(int argc, char **argv)
         w64(heap_pa + (prevl - heap), head);
         w64(heap_pa + 0x18, prevl);
         private_regions(p, heap, is_explorer);
+        if (is_explorer && bulk_mb) {
+            /* a large private region of 4 KiB pages, for the procdump benchmark */
+            uint64_t bulk = 0x40000000ull, pages = bulk_mb << 8;
+            for (uint64_t i = 0; i < pages; i++) {
+                uint64_t pa = alloc_bulk();
+                w64(pa, bulk + i * PG);
+                w64(pa + PG - 8, p->pid);
+                map4k(p->pml4, bulk + i * PG, pa, 1);
+            }
+            add_vad(p, bulk, bulk + pages * PG, 0, 4, 1, 1);
+        }
         w64(e + O.ep_peb, peb);
         w64(e + O.ep_section_base, img_base);
         if (p->wow64) w64(e + O.ep_wow64, kva(pool_alloc(0x40, "Wow6", 0)));
@@ -983,10 +1008,12 @@ int main(int argc, char **argv)
 
     write_raw(out);
     put_file(out, "pagefile.sys", pagefile, pagefile_pages * PG);
-    write_crash(out, kpml4);
-    write_lime(out);
-    write_elf(out);
-    write_vmware(out, kpml4);
+    if (!raw_only) {
+        write_crash(out, kpml4);
+        write_lime(out);
+        write_elf(out);
+        write_vmware(out, kpml4);
+    }
 
     /* answer key */
     char path[4096];
