@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# kensa-dump.exe (x64) under wine on a target with known markers
+# (target_win.exe): each method is forced in turn. Oracles: the target's own
+# printed addresses, lldb and kensa's minidump reader on the dump,
+# sha256sum for the sidecar. The x86 build is checked to be a PE32 program
+# (running it needs wine32, see docs/mem-live.md).
+. "$SRC/tests/lib/sh.sh"
+. "$SRC/tests/mem_live/lldb_lib.sh"
+need_cmd wine
+need_cmd jq
+EXE=$WINDUMP_DIR/kensa-dump-x64.exe
+TGT=$WINDUMP_DIR/target_win-x64.exe
+[ -f "$EXE" ] && [ -f "$TGT" ] || { echo "skipped: kensa-dump-x64.exe not built (no mingw-w64)"; exit 77; }
+export WINEDEBUG=-all
+# One prefix per build tree, kept between runs: creating it takes a while.
+export WINEPREFIX=${KENSA_WINEPREFIX:-$BUILD/wineprefix}
+jqe() { jq -e "$@" >/dev/null; }
+TPID=
+cleanup() { [ -n "$TPID" ] && kill -9 "$TPID" 2>/dev/null; wineserver -k 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+wine "$TGT" 'C:\kensa-mapfile.txt' >"$WORK/addrs" 2>"$WORK/target.err" &
+TPID=$!
+for _ in $(seq 600); do grep -q '^ready' "$WORK/addrs" && break; sleep 0.2; done
+grep -q '^ready' "$WORK/addrs" || { echo "target did not start under wine: $(head -c 300 "$WORK/target.err")"; exit 1; }
+# (Windows text-mode stdout ends lines with \r\n.)
+eval "$(tr -d '\r' <"$WORK/addrs" | awk '$1 != "ready" && $1 != "pid" { printf "%s=0x%s\n", $1, $2 } $1 == "pid" { print "WPID=" $2 }')"
+declare -A WANT=([heap]=KENSA-MARK-HEAP-5eed0001 [stack]=KENSA-MARK-STACK-5eed0002 [file]=KENSA-MARK-FILE-5eed0004
+  [before_guard]=KENSA-MARK-BEFORE-GUARD-5eed0005 [after_guard]=KENSA-MARK-AFTER-GUARD-5eed0006
+  [sparse_low]=KENSA-MARK-SPARSE-LOW-5eed0007 [sparse_high]=KENSA-MARK-SPARSE-HIGH-5eed0008)
+hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
+h16() { printf '0x%x' $(($1)); }   # canonical lowercase hex, as the sidecar writes it
+
+for m in own live; do
+  out=$WORK/$m; mkdir -p "$out"
+  expect_rc 0 "$m: kensa-dump.exe --method $m" wine "$EXE" --pid "$WPID" -o "Z:$out" --method $m
+  D=$out/target_win-x64.exe-$WPID.dmp
+  S=$D.json
+  check "$m: dump written" test -s "$D"
+  check "$m: sidecar method" test "$(jq -r .method "$S")" = "$m"
+  check "$m: sidecar complete" jqe '.complete == true and .partial == false' "$S"
+  check "$m: sha256 matches sha256sum" test "$(jq -r .sha256 "$S")" = "$(sha256sum "$D" | cut -d' ' -f1)"
+  check "$m: tool version, timing, privilege recorded" jqe '.tool_version != null and .seconds >= 0 and (.se_debug_privilege | type) == "boolean"' "$S"
+  for k in "${!WANT[@]}"; do
+    a=${!k}; w=${WANT[$k]}
+    check "$m: kensa reader finds the $k marker at $a" test "$("$MDMP_TOOL" read "$D" "$a" ${#w})" = "$(hex "$w")"
+  done
+  lldb_run "$D" "$WORK/lldb-$m" "image list" "memory read --force -c 16 $heap" "memory read --force -c 16 $sparse_high" "memory read --force -c 16 $file"
+  for k in heap sparse_high file; do
+    check "$m: lldb finds the $k marker" test "$(lldb_bytes "$WORK/lldb-$m" $((${!k})))" = "$(hex "${WANT[$k]:0:16}")"
+  done
+  check "$m: lldb lists the target module" grep -qi 'target_win-x64.exe' "$WORK/lldb-$m"
+  # The accounting lists the guard and no-access pages and the reservation.
+  check "$m: guard page region in the accounting (PAGE_GUARD)" jqe --arg a "$(h16 $guard)" '[.regions[] | select(.start == $a and .protect == "0x104")] | length == 1' "$S"
+  check "$m: no-access region in the accounting (PAGE_NOACCESS)" jqe --arg a "$(h16 $noaccess)" '[.regions[] | select(.start == $a and .protect == "0x1")] | length == 1' "$S"
+  check "$m: the sparse reservation is skipped as reserved" jqe '.totals.skipped_bytes >= 250000000' "$S"
+  # Every run the sidecar calls read is in the dump (first bytes of up to 40 runs).
+  jq -r '.regions[].runs[] | select(.status == "read") | "\(.start) \(.size)"' "$S" | head -40 >"$WORK/runs"
+  bad=0
+  while read -r a sz; do n=$((sz < 16 ? sz : 16)); got=$("$MDMP_TOOL" read "$D" "$a" "$n"); [ ${#got} = $((2 * n)) ] || bad=$((bad + 1)); done <"$WORK/runs"
+  check "$m: read runs are present in the dump" test "$bad" = 0 -a -s "$WORK/runs"
+done
+# Our writer never reads what it cannot: the no-access and guard pages are
+# accounted, not dumped.
+S=$WORK/own/target_win-x64.exe-$WPID.dmp.json
+D=$WORK/own/target_win-x64.exe-$WPID.dmp
+check "own: guard page is a guard run" jqe --arg a "$(h16 $guard)" '[.regions[].runs[] | select(.status == "guard" and .start == $a)] | length == 1' "$S"
+check "own: no-access page is an unreadable run" jqe --arg a "$(h16 $noaccess)" '[.regions[].runs[] | select(.status == "unreadable" and .start == $a and .reason == "PAGE_NOACCESS")] | length == 1' "$S"
+check "own: no-access marker not in the dump" test -z "$("$MDMP_TOOL" read "$D" "$noaccess" 16)"
+check "own: guard page not in the dump" test -z "$("$MDMP_TOOL" read "$D" "$guard" 16)"
+check "own: thread stack points at captured memory" test "$("$MDMP_TOOL" threads "$D" | awk '{print $4}' | head -1)" != 0x0
+
+# pss: PssCaptureSnapshot is missing under wine: the failure is recorded
+# and auto mode falls back to the next method.
+mkdir -p "$WORK/pss" "$WORK/auto"
+wine "$EXE" --pid "$WPID" -o "Z:$WORK/pss" --method pss >"$WORK/out" 2>"$WORK/err"; rc=$?
+if [ $rc = 0 ]; then
+  S=$WORK/pss/target_win-x64.exe-$WPID.dmp.json
+  check "pss: sidecar method" test "$(jq -r .method "$S")" = pss
+  check "pss: kensa reader finds the heap marker" test "$("$MDMP_TOOL" read "${S%.json}" "$heap" 24)" = "$(hex "${WANT[heap]}")"
+else
+  check "pss: unavailable is reported, exit 1" test $rc = 1
+  check "pss: clear message" grep -q 'PssCaptureSnapshot' "$WORK/err"
+  check "pss: sidecar records the failed method" jqe '.complete == false and .methods_tried[0].method == "pss" and .methods_tried[0].ok == false' "$WORK/pss/target_win-x64.exe-$WPID.dmp.json"
+fi
+expect_rc 0 "auto: falls back and writes a dump" wine "$EXE" --name target_win-x64 -o "Z:$WORK/auto"
+S=$WORK/auto/target_win-x64.exe-$WPID.dmp.json
+check "auto: pss tried first" jqe '.methods_tried[0].method == "pss"' "$S"
+check "auto: a method succeeded and is recorded" jqe '.complete == true and (.method == "pss" or .method == "live" or .method == "own")' "$S"
+
+expect_rc 1 "no such PID" wine "$EXE" --pid 999999 -o "Z:$WORK"
+check "no such PID: clear message" contains "$WORK/err" "no process with PID 999999"
+expect_rc 2 "usage error" wine "$EXE" --bogus
+X86=$WINDUMP_DIR/kensa-dump-x86.exe
+if [ -f "$X86" ]; then
+  check "x86 build is a PE32 (i386) program" sh -c "objdump -f '$X86' | grep -q 'pei-i386'"
+fi
+finish
