@@ -115,6 +115,11 @@ kn_status mem_isf_apply(mem_kernel *k, const char *path, int force, kn_err *e)
     V->name = "ISF";
     k->have_vad = V->start >= 0 && V->end >= 0 && V->flags >= 0 && V->type_bit >= 0 && V->subsection >= 0 &&
                   V->ca_file >= 0 && V->fo_name >= 0;
+    k->eth_tle = (int32_t)field_off(ut, "_ETHREAD", "ThreadListEntry");
+    k->eth_cid = (int32_t)field_off(ut, "_ETHREAD", "Cid");
+    k->kt_teb = (int32_t)field_off(ut, "_KTHREAD", "Teb");
+    k->kt_trap = (int32_t)field_off(ut, "_KTHREAD", "TrapFrame");
+    k->thread_source = "ISF";
     snprintf(k->symbols, sizeof k->symbols, "%s", path);
     kn_map_close(&m);
     kn_arena_free(&a);

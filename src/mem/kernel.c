@@ -469,6 +469,7 @@ kn_status mem_kernel_find(mem_kernel *k, const mem_image *img, const char *isf_p
     k->img = img;
     k->kas.img = img;
     k->lay.source = "structure";
+    k->eth_tle = k->eth_cid = k->kt_teb = k->kt_trap = -1;
     if (!find_dtb(k))
         return kn_err_set(e, KN_ERR_NOTFOUND, img->name, KN_NO_OFFSET,
                           "no page-table root found (no crash-dump header, low stub or self-referencing PML4)");
@@ -489,6 +490,7 @@ kn_status mem_kernel_find(mem_kernel *k, const mem_image *img, const char *isf_p
     if (!find_system_layout(k, first)) return KN_OK;
     derive_layout(k);
     mem_vad_find_layout(k);
+    mem_thread_find_layout(k);
     return KN_OK;
 }
 

@@ -171,6 +171,10 @@ typedef struct mem_kernel {
     char symbols[512];        /* ISF used, "" if none */
     /* ISF symbol RVAs (0 = unknown) */
     uint64_t isf_ps_head_rva;
+    /* thread layout (-1 = unknown): ETHREAD.ThreadListEntry, ETHREAD.Cid,
+     * KTHREAD.Teb, KTHREAD.TrapFrame */
+    int32_t eth_tle, eth_cid, kt_teb, kt_trap;
+    const char *thread_source;
 } mem_kernel;
 
 /* Finds DTB, kernel, layout. isf_path may be NULL. Fills as much as it can;
@@ -205,6 +209,23 @@ void mem_proclist_free(mem_proclist *l);
 /* FILETIME to RFC 3339 ("" for 0). */
 void mem_filetime_str(uint64_t ft, char *buf, size_t n);
 
+/* ---- threads ------------------------------------------------------------------ */
+typedef struct mem_thread {
+    uint64_t ethread, tid, teb;
+    uint64_t stack_base, stack_limit;   /* from the TEB (user stack), 0 if unreadable */
+    int have_context;                   /* user registers from the trap frame */
+    uint64_t rip, rsp, rbp, rax, rbx, rcx, rdx, rsi, rdi, r8, r9, r10, r11, eflags;
+    uint16_t cs, ss;
+} mem_thread;
+typedef struct mem_threadlist { mem_thread *v; size_t n, cap; int cycle, truncated; } mem_threadlist;
+
+/* Finds the thread layout from structure (called by mem_kernel_find). */
+void mem_thread_find_layout(mem_kernel *k);
+kn_status mem_threads(const mem_kernel *k, const mem_process *p, mem_threadlist *out, kn_err *e);
+void mem_threadlist_free(mem_threadlist *l);
+/* Fills a Windows AMD64 CONTEXT (MDMP_CONTEXT_AMD64_SIZE bytes) from t. */
+void mem_thread_context(const mem_thread *t, uint8_t *ctx, size_t n);
+
 /* ---- VADs -------------------------------------------------------------------- */
 typedef struct mem_vad {
     uint64_t start, end;      /* VA range, end inclusive of last byte + 1 (exclusive) */
@@ -230,7 +251,7 @@ uint32_t mem_protection_win32(uint32_t p);     /* MM index -> PAGE_* constant */
 /* ---- process dumps ----------------------------------------------------------- */
 typedef struct mem_dump_stats {
     uint64_t pages[MEM_PG_NCLASS];
-    uint64_t proto_pages, bytes_written, regions, modules;
+    uint64_t proto_pages, bytes_written, regions, modules, threads;
 } mem_dump_stats;
 
 typedef struct mem_dump_options {

@@ -251,6 +251,20 @@ kn_status mem_procdump(const mem_kernel *k, const mem_process *p, const mem_dump
     for (size_t i = 0; i < mods.n; i++)
         mdmp_add_module(c.w, mods.v[i].base, mods.v[i].size, mods.v[i].name, mods.v[i].timestamp, mods.v[i].checksum);
     st->modules = mods.n;
+    mem_threadlist tl;
+    kn_err te;
+    if (mem_threads(k, p, &tl, &te) == KN_OK) {
+        uint8_t ctx[MDMP_CONTEXT_AMD64_SIZE];
+        for (size_t i = 0; i < tl.n; i++) {
+            const mem_thread *t = &tl.v[i];
+            if (t->have_context) mem_thread_context(t, ctx, sizeof ctx);
+            uint64_t len = t->stack_base > t->stack_limit ? t->stack_base - t->stack_limit : 0;
+            mdmp_add_thread(c.w, (uint32_t)t->tid, t->teb, t->stack_limit, NULL, (uint32_t)len,
+                            t->have_context ? ctx : NULL, t->have_context ? (uint32_t)sizeof ctx : 0);
+        }
+        st->threads = tl.n;
+        mem_threadlist_free(&tl);
+    }
     /* Metadata goes ahead of the memory data (the writer's rule), so the
      * memory-info list is written first and a counting pass sizes the
      * Memory64 descriptor list. */

@@ -78,6 +78,22 @@ elif kind == "pages":
         elif got is not None: fail("page %#x missing (%s), want %s" % (va, got, want))
     pages = side["pages"]
     if sum(pages[c] for c in ("resident", "transition", "pagefile", "paged_out", "demand_zero", "invalid")) != pages["total"]: fail("account does not add up")
+elif kind == "threads":
+    pid, info = int(sys.argv[4]), json.load(open(sys.argv[3]))
+    want = procs[pid]["thread_list"]
+    got = info["threads"]
+    if len(got) != len(want): fail("threads: %d != %d" % (len(got), len(want)))
+    for g, w in zip(got, want):
+        if g["tid"] != w["tid"] or g["teb"] != w["teb"] or g["stack_start"] != w["stack_limit"] or \
+           g["stack_size"] != int(w["stack_base"], 16) - int(w["stack_limit"], 16) or g["context_size"] != 1232:
+            fail("thread %r != %r" % (g, w))
+elif kind == "lldb-regs":
+    import re
+    pid, text = int(sys.argv[4]), open(sys.argv[3]).read()
+    rips = re.findall(r"rip = (0x[0-9a-f]+)", text); rsps = re.findall(r"rsp = (0x[0-9a-f]+)", text)
+    want = procs[pid]["thread_list"]
+    if [int(r, 16) for r in rips] != [int(w["rip"], 16) for w in want]: fail("lldb rip %r" % rips)
+    if [int(r, 16) for r in rsps] != [int(w["rsp"], 16) for w in want]: fail("lldb rsp %r" % rsps)
 elif kind == "lldb-cmds":
     # lldb commands reading every readable run of every module of pid
     pid, side = int(sys.argv[4]), json.load(open(sys.argv[3]))
@@ -141,12 +157,19 @@ for b in 7601 14393 19041; do
   check "$b: page classes with pagefile" cmp_py pages "$T" "$D/p.dmp.json" 1880 1
   expect_rc 0 "$b: info on the dump" "$KENSA" mem info "$D/p.dmp"
   check "$b: comment stream holds the account" contains "$WORK/out" "kensa procdump: pid 1880"
+  expect_rc 0 "$b: info --json on the dump" "$KENSA" mem info --json "$D/p.dmp"
+  cp "$WORK/out" "$WORK/dinfo.json"
+  check "$b: dump threads (tid, TEB, stack) match truth" cmp_py threads "$T" "$WORK/dinfo.json" 1880
   if command -v lldb >/dev/null 2>&1; then
     mkdir -p "$D/lldb"
     python3 "$WORK/compare.py" lldb-cmds "$T" "$D/p.dmp.json" 1880 "$D/lldb" >"$D/cmds"
     args=(); while read -r l; do args+=(-o "$l"); done <"$D/cmds"
     timeout 120 lldb -b -c "$D/p.dmp" -o "image list" "${args[@]}" >"$D/lldb.txt" 2>&1
     check "$b: lldb sees the modules and the mapped bytes" cmp_py lldb-check "$T" "$D/lldb.txt" 1880 "$D/lldb" "$D"
+    n=$(python3 -c 'import json,sys; print(len([p for p in json.load(open(sys.argv[1]))["processes"] if p["pid"] == 1880][0]["thread_list"]))' "$T")
+    targs=(); for i in $(seq 1 "$n"); do targs+=(-o "thread select $i" -o "register read rip rsp"); done
+    timeout 120 lldb -b -c "$D/p.dmp" "${targs[@]}" >"$D/regs.txt" 2>&1
+    check "$b: lldb reads each thread's rip/rsp from the trap frame" cmp_py lldb-regs "$T" "$D/regs.txt" 1880
   fi
   if command -v objdump >/dev/null 2>&1; then
     pe=$(ls "$D"/pe/*explorer.exe 2>/dev/null | head -1)

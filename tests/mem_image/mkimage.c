@@ -165,6 +165,8 @@ static int load_isf(const char *dir, unsigned build, fx_offsets *o, kn_arena *a)
     o->eth_size = (int)kn_jint(kn_jget(kn_jget(isf_ut, "_ETHREAD"), "size"), 0);
     o->eth_tle = (int)isf_off("_ETHREAD", "ThreadListEntry");
     o->eth_cid = (int)isf_off("_ETHREAD", "Cid");
+    o->kt_teb = (int)isf_off("_KTHREAD", "Teb");
+    o->kt_trap = (int)isf_off("_KTHREAD", "TrapFrame");
     int is10 = isf_off("_MMVAD_SHORT", "StartingVpnHigh") >= 0;
     if (is10) {
         o->vad_left = (int)isf_off("_RTL_BALANCED_NODE", "Left");
@@ -260,6 +262,7 @@ typedef struct vad {
 typedef struct module { uint64_t base, size; char path[128]; const char *src; } module;
 
 typedef struct page_note { uint64_t va; const char *cls, *cls_pf; } page_note;
+typedef struct thread { uint64_t tid, eth, teb, stack_base, stack_limit, rip, rsp; } thread;
 
 typedef struct proc {
     uint64_t pid, ppid, eproc, pml4, peb, section_base, create;
@@ -271,6 +274,7 @@ typedef struct proc {
     int nmods;
     page_note notes[64];
     int nnotes;
+    thread th[8];
 } proc;
 
 static proc procs[8];
@@ -914,6 +918,8 @@ int main(int argc, char **argv)
         for (int t = 0; t < p->threads; t++) {
             uint64_t et = pool_alloc((size_t)O.eth_size, "Thre", 0x50);
             phys[et] = 6;
+            p->th[t].tid = p->pid + 4 + 4 * (uint64_t)t;
+            p->th[t].eth = et;
             w64(et + O.eth_cid, p->pid);
             w64(et + O.eth_cid + 8, p->pid + 4 + 4 * (uint64_t)t);
             w64(et + O.eth_tle + 8, kva(prev));
@@ -981,6 +987,39 @@ int main(int argc, char **argv)
         }
         w64(e + O.ep_peb, peb);
         w64(e + O.ep_section_base, img_base);
+        /* TEBs (one VAD) and a 4-page stack per thread, with a trap frame
+         * holding the user registers */
+        uint64_t tebs = 0x7ff5f0000000ull - (p->pid << 16);
+        add_vad(p, tebs, tebs + (uint64_t)p->threads * PG, 0, 4, 1, 1);
+        for (int t = 0; t < p->threads; t++) {
+            thread *th = &p->th[t];
+            uint64_t stack = 0x2000000ull + (p->pid << 16) + (uint64_t)t * 0x8000;
+            add_vad(p, stack, stack + 4 * PG, 0, 4, 1, 1);
+            for (int k = 0; k < 4; k++) { uint64_t pa = alloc_page(); fill_pattern(pa, stack + k * PG); map4k(p->pml4, stack + k * PG, pa, 1); }
+            uint64_t tp = alloc_page();
+            th->teb = tebs + (uint64_t)t * PG;
+            th->stack_base = stack + 4 * PG;
+            th->stack_limit = stack;
+            map4k(p->pml4, th->teb, tp, 1);
+            w64(tp + 0x8, th->stack_base);
+            w64(tp + 0x10, th->stack_limit);
+            w64(tp + 0x30, th->teb);
+            w64(tp + 0x60, peb);
+            w64(tp + 0x48, p->pid);
+            w64(tp + 0x50, th->tid);
+            w64(th->eth + O.kt_teb, th->teb);
+            uint64_t tf = pool_alloc(0x190, NULL, 0);
+            th->rip = img_base + 0x1000 + 0x10 * (uint64_t)t;
+            th->rsp = th->stack_base - 0x200 - 0x40 * (uint64_t)t;
+            w64(tf + 0x168, th->rip);
+            w64(tf + 0x180, th->rsp);
+            w64(tf + 0x158, th->rsp + 0x80);   /* Rbp */
+            w64(tf + 0x30, 0x1234 + (uint64_t)t); /* Rax */
+            w16(tf + 0x170, 0x33);
+            w32(tf + 0x178, 0x246);
+            w16(tf + 0x188, 0x2b);
+            w64(th->eth + O.kt_trap, kva(tf));
+        }
         if (p->wow64) w64(e + O.ep_wow64, kva(pool_alloc(0x40, "Wow6", 0)));
         write_vads(p, !strcmp(corrupt, "vad-loop") && is_explorer);
     }
@@ -1072,6 +1111,19 @@ int main(int argc, char **argv)
             char nm[128];
             snprintf(nm, sizeof nm, "mapped-%llu-%llx.bin", (unsigned long long)p->pid, (unsigned long long)p->mods[m].base);
             kn_json_kstr(j, "expected_bytes", nm);
+            kn_json_obj_end(j);
+        }
+        kn_json_arr_end(j);
+        kn_json_key(j, "thread_list");
+        kn_json_arr_begin(j);
+        for (int t = 0; t < p->threads && p->peb; t++) {
+            kn_json_obj_begin(j);
+            kn_json_kuint(j, "tid", p->th[t].tid);
+            kn_json_khex(j, "teb", p->th[t].teb);
+            kn_json_khex(j, "stack_base", p->th[t].stack_base);
+            kn_json_khex(j, "stack_limit", p->th[t].stack_limit);
+            kn_json_khex(j, "rip", p->th[t].rip);
+            kn_json_khex(j, "rsp", p->th[t].rsp);
             kn_json_obj_end(j);
         }
         kn_json_arr_end(j);
