@@ -262,6 +262,7 @@ static int cmd_info(int argc, char **argv)
         if (have_k) {
             kn_json_khex(j, "dtb", k.kas.dtb);
             kn_json_kstr(j, "dtb_source", k.dtb_source);
+            if (k.system_dtb) kn_json_khex(j, "system_dtb", k.system_dtb);
             if (k.base) kn_json_khex(j, "kernel_base", k.base); else kn_json_kstr(j, "kernel_base", NULL);
             kn_json_kuint(j, "kernel_size", k.image_size);
             if (k.have_pdb) { kn_json_kstr(j, "pdb", k.pdb_name); kn_json_kstr(j, "pdb_guid_age", k.guid_str); }
@@ -287,6 +288,16 @@ static int cmd_info(int argc, char **argv)
                 kn_json_obj_end(j);
             }
             if (k.have_vad) kn_json_kstr(j, "vad_layout", k.vad.name);
+            if (k.eth_cid >= 0) {
+                kn_json_key(j, "threads");
+                kn_json_obj_begin(j);
+                kn_json_kstr(j, "source", k.thread_source);
+                kn_json_kint(j, "ETHREAD.ThreadListEntry", k.eth_tle);
+                kn_json_kint(j, "ETHREAD.Cid", k.eth_cid);
+                kn_json_kint(j, "KTHREAD.Teb", k.kt_teb);
+                kn_json_kint(j, "KTHREAD.TrapFrame", k.kt_trap);
+                kn_json_obj_end(j);
+            }
             if (k.symbols[0]) kn_json_kstr(j, "symbols", k.symbols);
         } else {
             kn_json_kstr(j, "kernel_error", e.msg);
@@ -304,6 +315,7 @@ static int cmd_info(int argc, char **argv)
         if (img.nruns > 32) printf("  ...         %zu more ranges\n", img.nruns - 32);
         if (have_k) {
             printf("DTB           0x%" PRIx64 " (%s)\n", k.kas.dtb, k.dtb_source);
+            if (k.system_dtb && k.system_dtb != k.kas.dtb) printf("System DTB    0x%" PRIx64 "\n", k.system_dtb);
             if (k.base) printf("kernel base   0x%" PRIx64 " (size 0x%x)\n", k.base, k.image_size);
             else printf("kernel base   not found\n");
             if (k.have_pdb) printf("PDB           %s %s\n", k.pdb_name, k.guid_str);
@@ -314,6 +326,9 @@ static int cmd_info(int argc, char **argv)
                        k.lay.source, k.lay.pid, k.lay.links, k.lay.name, (unsigned)k.lay.ppid, (unsigned)k.lay.create,
                        (unsigned)k.lay.peb, (unsigned)k.lay.vadroot);
             if (k.have_vad) printf("VAD layout    %s\n", k.vad.name);
+            if (k.eth_cid >= 0)
+                printf("threads       from %s: ETHREAD list +0x%x, Cid +0x%x, KTHREAD.Teb +0x%x, TrapFrame +0x%x\n", k.thread_source,
+                       (unsigned)k.eth_tle, (unsigned)k.eth_cid, (unsigned)k.kt_teb, (unsigned)k.kt_trap);
             if (k.symbols[0]) printf("symbols       %s\n", k.symbols);
         } else {
             printf("kernel        not found: %s\n", e.msg);
@@ -532,13 +547,14 @@ static int cmd_procdump(int argc, char **argv)
         kn_json_obj_end(j);
         kn_json_kuint(j, "bytes_in_dump", st.bytes_written);
         kn_json_kuint(j, "modules", st.modules);
+        kn_json_kuint(j, "threads", st.threads);
         kn_json_kuint(j, "regions", st.regions);
         kn_json_obj_end(j);
         kn_json_end_record(j);
         kn_json_free(j);
     } else if (!cli.quiet) {
-        printf("dumped pid %" PRIu64 " (%s) to %s: %" PRIu64 " regions, %" PRIu64 " modules, %" PRIu64 " bytes\n", p.pid, p.name,
-               o.out_path, st.regions, st.modules, st.bytes_written);
+        printf("dumped pid %" PRIu64 " (%s) to %s: %" PRIu64 " regions, %" PRIu64 " modules, %" PRIu64 " threads, %" PRIu64 " bytes\n",
+               p.pid, p.name, o.out_path, st.regions, st.modules, st.threads, st.bytes_written);
         const char *h[] = {"page class", ">pages", ">percent", "in dump", NULL};
         kn_table *t = kn_table_new(h);
         for (int i = 0; i < MEM_PG_NCLASS; i++) {

@@ -315,6 +315,20 @@ static int printable_name(const uint8_t *p)
     return 1;
 }
 
+/* System's DirectoryTableBase: the kernel DTB itself, or (crash dumps
+ * record the CR3 of whatever process was running) a PML4 that maps the
+ * kernel the same way. */
+static int system_dtb_ok(const mem_kernel *k, uint64_t dtb)
+{
+    dtb &= PFN_MASK;
+    if (dtb == k->kas.dtb) return 1;
+    const uint8_t *a = mem_phys_page(k->img, dtb), *b = mem_phys_page(k->img, k->kas.dtb);
+    if (!a || !b) return 0;
+    unsigned slot = k->base ? (unsigned)((k->base >> 39) & 0x1ff) : 0x1f0;
+    uint64_t ea = rd64(a + 8 * slot), eb = rd64(b + 8 * slot);
+    return (ea & 1) && (ea & PFN_MASK) == (eb & PFN_MASK);
+}
+
 static int find_system_layout(mem_kernel *k, uint64_t links_va)
 {
     for (int lo = 0x80; lo <= 0x800; lo += 8) {
@@ -322,13 +336,14 @@ static int find_system_layout(mem_kernel *k, uint64_t links_va)
         uint8_t b[EPROC_READ];
         size_t got = mem_vread(&k->kas, base, b, sizeof b);
         if (got < (size_t)lo + 0x20 || b[0] != 3) continue;
-        if ((rd64(b + 0x28) & PFN_MASK) != k->kas.dtb) continue;
+        if (!system_dtb_ok(k, rd64(b + 0x28))) continue;
         for (int no = lo + 16; no + 16 <= (int)got && no <= lo + 0x400; no += 8) {
             if (memcmp(b + no, "System\0", 7) == 0) {
                 k->lay.links = lo;
                 k->lay.pid = lo - 8;
                 k->lay.name = no;
                 k->system_eproc = base;
+                k->system_dtb = rd64(b + 0x28) & PFN_MASK;
                 return 1;
             }
         }
@@ -485,6 +500,8 @@ kn_status mem_kernel_find(mem_kernel *k, const mem_image *img, const char *isf_p
     if (!mem_vread_u64(&k->kas, k->ps_head, &first)) return KN_OK;
     if (k->symbols[0] && k->lay.links > 0) {
         k->system_eproc = first - (uint64_t)k->lay.links;
+        uint64_t d;
+        if (mem_vread_u64(&k->kas, k->system_eproc + 0x28, &d)) k->system_dtb = d & PFN_MASK;
         return KN_OK;   /* ISF gave the whole layout */
     }
     if (!find_system_layout(k, first)) return KN_OK;

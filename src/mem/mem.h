@@ -165,6 +165,7 @@ typedef struct mem_kernel {
     uint64_t ps_head;         /* PsActiveProcessHead VA */
     const char *head_source;
     uint64_t system_eproc;
+    uint64_t system_dtb;      /* System's DirectoryTableBase (the kernel's own) */
     mem_eproc_layout lay;
     mem_vad_layout vad;
     int have_vad;

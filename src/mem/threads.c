@@ -90,54 +90,59 @@ void mem_thread_find_layout(mem_kernel *k)
             }
         }
         if (!ok || !seen) continue;
+        /* Cid: real lists can hold a thread or two mid-teardown, so a
+         * clear majority decides rather than unanimity. */
         for (int cid = 0x200; cid + 16 <= ETH_READ && k->eth_cid < 0; cid += 8) {
-            int good = 1;
-            for (size_t i = 0; i < pl.n && good; i++) {
+            int good = 0, bad = 0;
+            for (size_t i = 0; i < pl.n; i++) {
                 int cyc;
                 size_t n = thread_entries(k, pl.v[i].eproc, ents, MAXT, &cyc);
-                for (size_t j = 0; j < n && good; j++) {
+                for (size_t j = 0; j < n; j++) {
                     uint64_t v[2];
-                    if (mem_vread(&k->kas, ents[j] - (uint64_t)tle + (uint64_t)cid, v, 16) != 16) { good = 0; break; }
-                    if (v[0] != pl.v[i].pid || !v[1] || (v[1] & 3) || v[1] > 0xffffff) good = 0;
+                    if (mem_vread(&k->kas, ents[j] - (uint64_t)tle + (uint64_t)cid, v, 16) == 16 && v[0] == pl.v[i].pid &&
+                        v[1] && !(v[1] & 3) && v[1] <= 0xffffff)
+                        good++;
+                    else
+                        bad++;
                 }
             }
-            if (good) { k->eth_tle = tle; k->eth_cid = cid; }
+            if (good && bad * 8 <= good) { k->eth_tle = tle; k->eth_cid = cid; }
         }
     }
     if (k->eth_cid < 0) { mem_proclist_free(&pl); return; }
     /* Teb and TrapFrame, checked on user processes */
     for (int t = 0x40; t <= 0x400 && k->kt_teb < 0; t += 8) {
         int good = 0, bad = 0;
-        for (size_t i = 0; i < pl.n && !bad; i++) {
+        for (size_t i = 0; i < pl.n; i++) {
             if (!pl.v[i].peb) continue;
             mem_as as = {k->img, pl.v[i].dtb, k->kas.dtb, 0};
             int cyc;
             size_t n = thread_entries(k, pl.v[i].eproc, ents, MAXT, &cyc);
-            for (size_t j = 0; j < n && !bad; j++) {
+            for (size_t j = 0; j < n; j++) {
                 uint64_t teb;
-                if (!mem_vread_u64(&k->kas, ents[j] - (uint64_t)k->eth_tle + (uint64_t)t, &teb)) { bad = 1; break; }
-                if (teb_ok(&as, teb, pl.v[i].peb)) good++; else bad = 1;
+                if (!mem_vread_u64(&k->kas, ents[j] - (uint64_t)k->eth_tle + (uint64_t)t, &teb)) { bad++; continue; }
+                if (teb_ok(&as, teb, pl.v[i].peb)) good++; else bad++;
             }
         }
-        if (good && !bad) k->kt_teb = t;
+        if (good && bad * 4 <= good) k->kt_teb = t;   /* some TEBs may be paged out */
     }
     for (int t = 0x40; t <= 0x400 && k->kt_teb >= 0 && k->kt_trap < 0; t += 8) {
         int good = 0, bad = 0;
-        for (size_t i = 0; i < pl.n && !bad; i++) {
+        for (size_t i = 0; i < pl.n; i++) {
             if (!pl.v[i].peb) continue;
             mem_as as = {k->img, pl.v[i].dtb, k->kas.dtb, 0};
             int cyc;
             size_t n = thread_entries(k, pl.v[i].eproc, ents, MAXT, &cyc);
-            for (size_t j = 0; j < n && !bad; j++) {
+            for (size_t j = 0; j < n; j++) {
                 uint64_t eth = ents[j] - (uint64_t)k->eth_tle, teb, tf, base, limit, rsp;
                 if (!mem_vread_u64(&k->kas, eth + (uint64_t)k->kt_teb, &teb) || !mem_vread_u64(&as, teb + 8, &base) ||
                     !mem_vread_u64(&as, teb + 16, &limit)) continue;
                 if (!mem_vread_u64(&k->kas, eth + (uint64_t)t, &tf) || !mem_is_kernel_va(tf) ||
-                    !mem_vread_u64(&k->kas, tf + TF_RSP, &rsp)) { bad = 1; break; }
-                if (rsp >= limit && rsp < base) good++; else bad = 1;
+                    !mem_vread_u64(&k->kas, tf + TF_RSP, &rsp)) { bad++; continue; }
+                if (rsp >= limit && rsp < base) good++; else bad++;
             }
         }
-        if (good && !bad) k->kt_trap = t;
+        if (good && bad * 4 <= good) k->kt_trap = t;
     }
     k->thread_source = "structure";
     mem_proclist_free(&pl);

@@ -56,8 +56,10 @@ elif kind == "psscan":
     if len(got) != len(truth["processes"]): fail("psscan found %d, want %d" % (len(got), len(truth["processes"])))
 elif kind == "info":
     g = json.load(open(sys.argv[3]))
-    for k in ("dtb", "kernel_base", "pdb_guid_age", "build"):
+    for k in ("kernel_base", "pdb_guid_age", "build"):
         if g.get(k) != truth[k]: fail("info %s: %r != %r" % (k, g.get(k), truth[k]))
+    if g.get("system_dtb") != truth["dtb"]: fail("info system_dtb %r != %r" % (g.get("system_dtb"), truth["dtb"]))
+    if "threads" not in g: fail("info: no thread layout")
 elif kind == "vad":
     pid = int(sys.argv[4]); got = ndjson(sys.argv[3])
     want = sorted(procs[pid]["vads"], key=lambda v: int(v["start"], 16))

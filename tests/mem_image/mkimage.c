@@ -676,13 +676,13 @@ static void crash_header(uint8_t *h, uint64_t kdtb, uint32_t type, uint64_t fsiz
     memcpy(h + 0xfa0, &fsize, 8);
 }
 
-static void write_crash(const char *dir, uint64_t kdtb)
+static void write_crash(const char *dir, uint64_t kdtb, uint64_t cur_dtb)
 {
     uint64_t data = 0;
     for (int i = 0; i < 3; i++) data += ram[i].end - ram[i].start;
     uint64_t fsize = 0x2000 + data;
     uint8_t *f = calloc(fsize, 1);
-    crash_header(f, kdtb, 1, fsize);
+    crash_header(f, cur_dtb, 1, fsize);   /* CR3 at the crash: a process's, as on real systems */
     uint64_t off = 0x2000;
     for (int i = 0; i < 3; i++) { memcpy(f + off, phys + ram[i].start, ram[i].end - ram[i].start); off += ram[i].end - ram[i].start; }
     put_file(dir, "image.crash.dmp", f, fsize);
@@ -1048,7 +1048,9 @@ int main(int argc, char **argv)
     write_raw(out);
     put_file(out, "pagefile.sys", pagefile, pagefile_pages * PG);
     if (!raw_only) {
-        write_crash(out, kpml4);
+        uint64_t cur = kpml4;
+        for (int i = 0; i < nprocs; i++) if (procs[i].pid == 1880) cur = procs[i].pml4;
+        write_crash(out, kpml4, cur);
         write_lime(out);
         write_elf(out);
         write_vmware(out, kpml4);
