@@ -11,6 +11,8 @@
 #   bash tests/bin_eval/run.sh gcc-x86-O3-cf mingw-x86-Os   # chosen configs
 #   bash tests/bin_eval/run.sh --analyzer objdump   # reference baseline
 #   bash tests/bin_eval/run.sh --check          # exit 1 unless the targets hold
+#   bash tests/bin_eval/run.sh --no-unwind      # plain mode on copies without
+#                                  .eh_frame/.eh_frame_hdr (ELF), .pdata/.xdata (PE)
 #
 # Analyzers: "kensa" runs `kensa bin funcs FILE --json [--hints]` and
 # `kensa bin disasm FILE --json [--hints]`; "objdump" is a reference
@@ -26,13 +28,14 @@ KENSA=${KENSA:-$SRC/build/kensa}
 CORPUS=${BIN_EVAL_CORPUS:-${BUILD:-$SRC/build}/bin-eval-corpus}
 REPORT=${BIN_EVAL_REPORT:-/tmp/bin-eval-latest.txt}
 JOBS=${JOBS:-2}
-analyzer=kensa check=0 sets=()
+analyzer=kensa check=0 nounwind=0 sets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --set) sets+=("$2"); shift ;;
     --analyzer) analyzer=$2; shift ;;
     --check) check=1 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    --no-unwind) nounwind=1 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     *) sets+=("$1") ;;
   esac
@@ -75,6 +78,18 @@ predict() {
     flag=; [ $mode = hints ] && flag=--hints
     local pf=$o.funcs pi=$o.insns
     [ $mode = hints ] && pf=$o.hints.funcs pi=$o.hints.insns
+    # --no-unwind: the plain run gets a copy without unwind tables, proving
+    # that its numbers owe nothing to them (the tables are hints).
+    if [ $mode = plain ] && [ "$nounwind" = 1 ]; then
+      if head -c 4 "$dir/$prog.stripped" | grep -q ELF; then
+        objcopy --remove-section .eh_frame --remove-section .eh_frame_hdr "$dir/$prog.stripped" "$o.nounwind"
+      else
+        objcopy --remove-section .pdata --remove-section .xdata "$dir/$prog.stripped" "$o.nounwind"
+      fi || { echo "run.sh: objcopy failed on $bin" >&2; return 1; }
+      bin=$o.nounwind
+    else
+      bin=$dir/$prog.stripped
+    fi
     timeout 300 "$KENSA" bin funcs "$bin" --json $flag >"$pf" 2>"$pf.err"
     echo $? >"$pf.rc"
     timeout 300 "$KENSA" bin disasm "$bin" --json $flag >"$pi" 2>"$pi.err"
@@ -82,11 +97,12 @@ predict() {
   done
 }
 export -f predict
-export work analyzer KENSA
+export work analyzer KENSA nounwind
 echo "$list" | xargs -P "$JOBS" -L 1 bash -c 'predict "$@"' _
 
 : >"$work/scores.tsv"
 : >"$work/misses.txt"
+: >"$work/funclist.tsv"
 while read -r cfg prog dir; do
   for mode in plain hints; do
     o=$work/$cfg.$prog; [ $mode = hints ] && o=$work/$cfg.$prog.hints
@@ -100,7 +116,7 @@ while read -r cfg prog dir; do
       fi
     done
     "$SCORE" --truth "$dir/$prog.truth" "${fa[@]}" "${ia[@]}" --label "$cfg $prog $mode" \
-      --misses "$work/misses.txt" >>"$work/scores.tsv" || exit 2
+      --misses "$work/misses.txt" --list "$work/funclist.tsv" >>"$work/scores.tsv" || exit 2
   done
 done <<<"$list"
 
@@ -121,7 +137,7 @@ table=$(awk -F'\t' '
   }' "$work/scores.tsv")
 echo "$table" >"$work/table.tsv"
 {
-  echo "bin evaluation, analyzer $analyzer, $(date -u +%FT%TZ)"
+  echo "bin evaluation, analyzer $analyzer, $(date -u +%FT%TZ)$([ $nounwind = 1 ] && echo ", plain mode without unwind tables")"
   [ "$analyzer" = kensa ] && echo "kensa: $KENSA ($(cd "$SRC" && git log -1 --format=%h 2>/dev/null))"
   echo "targets without hints: func F1 >= 0.98, insn recall >= 0.999, insn precision >= 0.995"
   echo
@@ -130,6 +146,13 @@ echo "$table" >"$work/table.tsv"
   [ -f "$work/notes.txt" ] && cat "$work/notes.txt" && echo
   echo "per binary (label, func TP FP FN P R F1, insn TP FP FN P R F1, ignored func, ignored insn):"
   column -t -s $'\t' "$work/scores.tsv"
+  echo
+  echo "function misses without hints, all binaries: most often missed names (.constprop/.isra/.part"
+  echo "suffixes folded) and where false entries lie:"
+  awk -F'\t' '$1 ~ / plain$/ && $2 == "missed" { n = $4; gsub(/\.(constprop|isra|part|lto_priv)\.[0-9]+/, "", n); c[n]++ }
+    END { for (k in c) printf "%6d  missed  %s\n", c[k], k }' "$work/funclist.tsv" | sort -rn | head -25
+  awk -F'\t' '$1 ~ / plain$/ && $2 == "false" { w = $4; sub(/[ +].*/, "", w); c[w]++ }
+    END { for (k in c) printf "%6d  false entries %s\n", c[k], k }' "$work/funclist.tsv" | sort -rn
   echo
   echo "worst misses per binary (names and places from the unstripped binary):"
   cat "$work/misses.txt"

@@ -10,7 +10,9 @@
  * no code with what it judges.
  *
  * usage: bin_eval_score --truth PREFIX [--funcs FILE] [--insns FILE]
- *                       [--label TEXT] [--misses FILE] [--top N]
+ *                       [--label TEXT] [--misses FILE] [--top N] [--list FILE]
+ * --list appends every function miss as "LABEL\tmissed|false\t0xADDR\tTEXT"
+ * (TEXT: the truth name, or where a false entry lies) for roll-ups.
  * Truth files (from truth.py): PREFIX.funcs "0xADDR\tNAME",
  * PREFIX.funcs_ignore (same), PREFIX.regions "0xSTART\t0xEND\tKIND\tNAME"
  * (KIND F function extent, G padding, P linker stub, U unsymbolised code),
@@ -289,7 +291,7 @@ static void print_prf(size_t tp, size_t fp, size_t fn)
 
 int main(int argc, char **argv)
 {
-    const char *truth = NULL, *pfuncs = NULL, *pinsns = NULL, *label = "-", *misses = NULL;
+    const char *truth = NULL, *pfuncs = NULL, *pinsns = NULL, *label = "-", *misses = NULL, *list = NULL;
     int top = 12;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -300,12 +302,13 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--label")) label = v;
         else if (!strcmp(a, "--misses")) misses = v;
         else if (!strcmp(a, "--top")) top = atoi(v);
+        else if (!strcmp(a, "--list")) list = v;
         else { fprintf(stderr, "bin_eval_score: unknown option %s\n", a); return 2; }
         i++;
     }
     if (!truth) {
         fprintf(stderr, "usage: bin_eval_score --truth PREFIX [--funcs FILE] [--insns FILE] "
-                        "[--label TEXT] [--misses FILE] [--top N]\n");
+                        "[--label TEXT] [--misses FILE] [--top N] [--list FILE]\n");
         return 2;
     }
     char path[4096];
@@ -321,9 +324,9 @@ int main(int argc, char **argv)
     if (T.nignore) memcpy(T.names + T.nfuncs, T.ignore, T.nignore * sizeof *T.names);
     if (T.nnames) qsort(T.names, T.nnames, sizeof *T.names, cmp_named);
 
-    FILE *m = NULL;
-    if (misses && !(m = fopen(misses, "a"))) {
-        fprintf(stderr, "bin_eval_score: cannot write %s\n", misses);
+    FILE *m = NULL, *l = NULL;
+    if ((misses && !(m = fopen(misses, "a"))) || (list && !(l = fopen(list, "a")))) {
+        fprintf(stderr, "bin_eval_score: cannot write %s\n", m ? list : misses);
         return 2;
     }
     if (m) fprintf(m, "== %s\n", label);
@@ -347,6 +350,15 @@ int main(int argc, char **argv)
             if (!contains(pred, np, sizeof *pred, T.funcs[k].addr)) fn[nfn++] = T.funcs[k].addr;
         print_prf(tp, nfp, nfn);
         have_f = 1;
+        for (size_t k = 0; l && k < nfn; k++) {
+            long i = floor_index(T.funcs, T.nfuncs, sizeof *T.funcs, fn[k]);
+            fprintf(l, "%s\tmissed\t0x%" PRIx64 "\t%s\n", label, fn[k], T.funcs[i].name);
+        }
+        for (size_t k = 0; l && k < nfp; k++) {
+            char where[512];
+            describe(fp[k], where, sizeof where);
+            fprintf(l, "%s\tfalse\t0x%" PRIx64 "\t%s\n", label, fp[k], where);
+        }
         if (m) {
             fprintf(m, "missed functions: %zu\n", nfn);
             for (size_t k = 0; k < nfn && (int)k < top; k++) {
@@ -394,5 +406,6 @@ int main(int argc, char **argv)
     if (have_i) printf("\t%zu", ign_i); else printf("\t-");
     printf("\n");
     if (m) fclose(m);
+    if (l) fclose(l);
     return 0;
 }

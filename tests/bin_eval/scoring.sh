@@ -45,6 +45,11 @@ check "false entry in padding" contains "$WORK/misses.txt" "0x100c padding after
 check "false entry outside" contains "$WORK/misses.txt" "0x2000 outside executable code"
 check "missed padding insn in b" contains "$WORK/misses.txt" "1 (1 padding)  first 0x1018 inside b+0x8: insn_1018"
 check "false insn inside a" contains "$WORK/misses.txt" "first 0x1002 inside a+0x2"
+# The full list of function misses, for roll-ups.
+expect_rc 0 "list" "$SCORE" --truth "$t" --funcs "$WORK/funcs.txt" --label L --list "$WORK/list.tsv"
+check "list: 2 missed" [ "$(grep -c $'^L\tmissed\t' "$WORK/list.tsv")" = 2 ]
+check "list: 3 false" [ "$(grep -c $'^L\tfalse\t' "$WORK/list.tsv")" = 3 ]
+check "list: names" contains "$WORK/list.tsv" $'L\tmissed\t0x1048\te'
 # Functions only: instruction fields are "-".
 expect_rc 0 "funcs only" "$SCORE" --truth "$t" --funcs "$WORK/funcs.txt" --label x
 check "insn fields absent" [ "$(cut -f8,14,15 "$WORK/out")" = $'-\t3\t-' ]
