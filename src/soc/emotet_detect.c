@@ -431,6 +431,10 @@ static void beacon_add(em_state *s, const soc_event *ev)
 
 static int is_doc(const soc_event *ev, soc_str ctype, soc_str body, soc_str name)
 {
+    /* every HTTP event passes here: leave early on the common text types */
+    if (ctype.n && (ctype.p[0] == 't' || ctype.p[0] == 'i') && body.n < 8 &&
+        !(name.n > 3 && (name.p[name.n - 1] == 'c' || name.p[name.n - 1] == 'm' || name.p[name.n - 1] == 's')))
+        return 0;
     if (soc_str_icontains(ctype, "msword") || soc_str_icontains(ctype, "ms-excel") || soc_str_icontains(ctype, "macroEnabled") ||
         soc_str_icontains(ctype, "vnd.ms-office"))
         return 1;
@@ -447,6 +451,7 @@ static int is_doc(const soc_event *ev, soc_str ctype, soc_str body, soc_str name
 static int is_exe(soc_str ctype, soc_str body, soc_str magic)
 {
     if (body.n >= 2 && body.p[0] == 'M' && body.p[1] == 'Z') return 1;
+    if (ctype.n && (ctype.p[0] == 't' || ctype.p[0] == 'i') && !magic.n) return 0;
     if (soc_str_icontains(ctype, "x-msdownload") || soc_str_icontains(ctype, "x-dosexec") || soc_str_icontains(ctype, "x-msdos-program"))
         return 1;
     return soc_str_istarts(magic, "PE32") || soc_str_icontains(magic, "MS-DOS executable");
@@ -476,11 +481,14 @@ static void download(em_state *s, soc_ctx *ctx, const soc_event *ev, int doc, in
 
 static void on_http(em_state *s, soc_ctx *ctx, const soc_event *ev)
 {
-    char url[384];
-    snprintf(url, sizeof url, "%.*s%.*s", (int)(ev->http.host.n < 128 ? ev->http.host.n : 128), ev->http.host.p ? ev->http.host.p : "",
-             (int)(ev->http.uri.n < 250 ? ev->http.uri.n : 250), ev->http.uri.p ? ev->http.uri.p : "");
-    download(s, ctx, ev, is_doc(ev, ev->http.resp_content_type, ev->http.resp_body, ev->http.uri),
-             is_exe(ev->http.resp_content_type, ev->http.resp_body, soc_s(NULL, 0)), url);
+    int doc = is_doc(ev, ev->http.resp_content_type, ev->http.resp_body, ev->http.uri);
+    int exe = is_exe(ev->http.resp_content_type, ev->http.resp_body, soc_s(NULL, 0));
+    if (doc || exe) {
+        char url[384];
+        snprintf(url, sizeof url, "%.*s%.*s", (int)(ev->http.host.n < 128 ? ev->http.host.n : 128), ev->http.host.p ? ev->http.host.p : "",
+                 (int)(ev->http.uri.n < 250 ? ev->http.uri.n : 250), ev->http.uri.p ? ev->http.uri.p : "");
+        download(s, ctx, ev, doc, exe, url);
+    }
     if (!ev->src.family || !ev->dst.family) return;
     if (!soc_is_internal(ctx, &ev->src) || soc_is_internal(ctx, &ev->dst)) return;
     if (!soc_host_is_ip(ev->http.host)) return;

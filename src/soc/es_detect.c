@@ -18,6 +18,8 @@
  * server that earlier answered an ES API path (so "DELETE /customers" in
  * the access log of an ES proxy counts).
  *
+ * search/probe/other from internal clients are the cluster's own users and
+ * raise nothing (RCE, wipes and ransom notes alert from anywhere).
  * Requests aggregate per (source, kind, hour) into one alert with counts,
  * distinct targets, top paths and the extracted commands. Besides:
  *   exposure     internal ES (dport 9200) answering an external client 200
@@ -170,19 +172,26 @@ static int es_classify(es_state *s, const soc_event *ev, kn_buf *dec, es_info *i
     int honeypot = ev->source && strcmp(ev->source, "honeypot") == 0;
     int es_port = ev->dport == 9200 || ev->dport == 9300;
     int api = path_has_api(info->path);
-    kn_buf_reset(dec);
-    if (qm) soc_url_decode(dec, qm + 1, uri.n - (size_t)(qm + 1 - uri.p), 1);
-    kn_buf_putc(dec, ' ');
-    if (ev->http.req_body.n) kn_buf_append(dec, ev->http.req_body.p, ev->http.req_body.n);
-    soc_str text = soc_s(dec->data, dec->len);
-    int script = soc_str_icontains(text, "script") != NULL;
-    es_key sk = server_key(ev);
+    es_key sk;
+    memset(&sk, 0, sizeof sk);
+    if (api || s->es_servers.count) sk = server_key(ev);
     if (api) {
         int created;
         kn_htab_put(&s->es_servers, &sk, &created);
     }
-    if (!honeypot && !es_port && !api && !soc_str_icontains(text, "script_fields") &&
-        !kn_htab_get(&s->es_servers, &sk))
+    soc_str query = qm ? soc_s(qm + 1, uri.n - (size_t)(qm + 1 - uri.p)) : soc_s(NULL, 0);
+    /* cheap tests first: most HTTP is not Elasticsearch, and decoding every
+     * query would cost more than the rest of the pipeline */
+    int script_raw = soc_str_icontains(query, "script") || soc_str_icontains(query, "%73cript") ||
+                     soc_str_icontains(ev->http.req_body, "script");
+    if (!honeypot && !es_port && !api && !script_raw && (!s->es_servers.count || !kn_htab_get(&s->es_servers, &sk))) return 0;
+    kn_buf_reset(dec);
+    if (query.n) soc_url_decode(dec, query.p, query.n, 1);
+    kn_buf_putc(dec, ' ');
+    if (ev->http.req_body.n) kn_buf_append(dec, ev->http.req_body.p, ev->http.req_body.n);
+    soc_str text = soc_s(dec->data, dec->len);
+    int script = soc_str_icontains(text, "script") != NULL;
+    if (!honeypot && !es_port && !api && !soc_str_icontains(text, "script_fields") && !kn_htab_get(&s->es_servers, &sk))
         return 0;
     soc_str m = ev->http.method;
     if (script) {
@@ -411,7 +420,11 @@ static void es_on_event(void *self, soc_ctx *ctx, const soc_event *ev)
     if (ev->kind != SOC_EV_HTTP || !ev->http.method.n) return;
     es_info info;
     if (!es_classify(s, ev, &s->dec, &info)) return;
-    if (ev->src.family) {
+    /* searches and probes from inside are the cluster's normal clients;
+     * from outside (or at a honeypot) they are reconnaissance */
+    int benign_kind = info.kind == ES_SEARCH || info.kind == ES_PROBE || info.kind == ES_OTHER;
+    int inside = soc_is_internal(ctx, &ev->src) && strcmp(ev->source, "honeypot") != 0;
+    if (ev->src.family && !(benign_kind && inside)) {
         es_agg *g = get_agg(s, ctx, info.kind, &ev->src, NULL, ev->ts, ev);
         if (g) {
             g->count++;

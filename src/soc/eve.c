@@ -121,11 +121,11 @@ static void http_headers(const jtok *arr, soc_event *ev, kn_buf *sc, int request
     }
 }
 
-static void parse_http(const jtok *obj, soc_event *ev, kn_buf *sc)
+static const char *parse_http(const jtok *obj, soc_event *ev, kn_buf *sc)
 {
     jscan o;
     jtok k, v;
-    if (jscan_object(&o, obj->s, obj->n) < 0) return;
+    if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
     while (jscan_next(&o, &k, &v) == 1) {
         if (JKEY(&k, "hostname")) ev->http.host = jtok_str(&v, sc);
         else if (JKEY(&k, "url")) ev->http.uri = jtok_str(&v, sc);
@@ -142,15 +142,16 @@ static void parse_http(const jtok *obj, soc_event *ev, kn_buf *sc)
         else if (JKEY(&k, "response_headers")) http_headers(&v, ev, sc, 0);
         else if (JKEY(&k, "http_port")) { int64_t p = jtok_int(&v, 0); if (p > 0 && p < 65536 && !ev->dport) ev->dport = (uint16_t)p; }
     }
+    return o.err ? NULL : o.p;
 }
 
 /* dns: version 1 ({"type","rrname","rrtype","rcode","rdata"}) and version 2
  * ({"type","queries":[...],"answers":[...]} or "grouped"). */
-static void parse_dns(const jtok *obj, soc_event *ev, kn_buf *sc)
+static const char *parse_dns(const jtok *obj, soc_event *ev, kn_buf *sc)
 {
     jscan o;
     jtok k, v;
-    if (jscan_object(&o, obj->s, obj->n) < 0) return;
+    if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
     while (jscan_next(&o, &k, &v) == 1) {
         if (JKEY(&k, "type")) { soc_str t = jtok_str(&v, sc); ev->dns.is_response = soc_str_eq(t, "answer"); }
         else if (JKEY(&k, "rrname") && !ev->dns.query.n) ev->dns.query = jtok_str(&v, sc);
@@ -175,13 +176,14 @@ static void parse_dns(const jtok *obj, soc_event *ev, kn_buf *sc)
             }
         }
     }
+    return o.err ? NULL : o.p;
 }
 
-static void parse_tls(const jtok *obj, soc_event *ev, kn_buf *sc)
+static const char *parse_tls(const jtok *obj, soc_event *ev, kn_buf *sc)
 {
     jscan o;
     jtok k, v;
-    if (jscan_object(&o, obj->s, obj->n) < 0) return;
+    if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
     while (jscan_next(&o, &k, &v) == 1) {
         if (JKEY(&k, "sni")) ev->tls.sni = jtok_str(&v, sc);
         else if (JKEY(&k, "version")) ev->tls.version = jtok_str(&v, sc);
@@ -193,25 +195,27 @@ static void parse_tls(const jtok *obj, soc_event *ev, kn_buf *sc)
                     if (JKEY(&jk, "hash")) ev->tls.ja3 = jtok_str(&jv, sc);
         }
     }
+    return o.err ? NULL : o.p;
 }
 
-static void parse_smtp(const jtok *obj, soc_event *ev, kn_buf *sc)
+static const char *parse_smtp(const jtok *obj, soc_event *ev, kn_buf *sc)
 {
     jscan o;
     jtok k, v;
-    if (jscan_object(&o, obj->s, obj->n) < 0) return;
+    if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
     while (jscan_next(&o, &k, &v) == 1) {
         if (JKEY(&k, "helo")) ev->smtp.helo = jtok_str(&v, sc);
         else if (JKEY(&k, "mail_from")) ev->smtp.mail_from = jtok_str(&v, sc);
         else if (JKEY(&k, "rcpt_to")) ev->smtp.rcpt_to = jtok_join(&v, sc);
     }
+    return o.err ? NULL : o.p;
 }
 
-static void parse_email(const jtok *obj, soc_event *ev, kn_buf *sc)
+static const char *parse_email(const jtok *obj, soc_event *ev, kn_buf *sc)
 {
     jscan o;
     jtok k, v;
-    if (jscan_object(&o, obj->s, obj->n) < 0) return;
+    if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
     while (jscan_next(&o, &k, &v) == 1) {
         if (JKEY(&k, "from")) ev->smtp.from = jtok_str(&v, sc);
         else if (JKEY(&k, "to")) ev->smtp.to = jtok_join(&v, sc);
@@ -228,13 +232,14 @@ static void parse_email(const jtok *obj, soc_event *ev, kn_buf *sc)
             }
         }
     }
+    return o.err ? NULL : o.p;
 }
 
-static void parse_alert(const jtok *obj, soc_event *ev, kn_buf *sc)
+static const char *parse_alert(const jtok *obj, soc_event *ev, kn_buf *sc)
 {
     jscan o;
     jtok k, v;
-    if (jscan_object(&o, obj->s, obj->n) < 0) return;
+    if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
     while (jscan_next(&o, &k, &v) == 1) {
         if (JKEY(&k, "signature")) ev->alert.signature = jtok_str(&v, sc);
         else if (JKEY(&k, "category")) ev->alert.category = jtok_str(&v, sc);
@@ -242,13 +247,14 @@ static void parse_alert(const jtok *obj, soc_event *ev, kn_buf *sc)
         else if (JKEY(&k, "signature_id")) ev->alert.signature_id = jtok_int(&v, -1);
         else if (JKEY(&k, "severity")) ev->alert.severity = (int)jtok_int(&v, 0);
     }
+    return o.err ? NULL : o.p;
 }
 
-static void parse_fileinfo(const jtok *obj, soc_event *ev, kn_buf *sc)
+static const char *parse_fileinfo(const jtok *obj, soc_event *ev, kn_buf *sc)
 {
     jscan o;
     jtok k, v;
-    if (jscan_object(&o, obj->s, obj->n) < 0) return;
+    if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
     while (jscan_next(&o, &k, &v) == 1) {
         if (JKEY(&k, "filename")) ev->fileinfo.name = jtok_str(&v, sc);
         else if (JKEY(&k, "magic")) ev->fileinfo.magic = jtok_str(&v, sc);
@@ -256,13 +262,14 @@ static void parse_fileinfo(const jtok *obj, soc_event *ev, kn_buf *sc)
         else if (JKEY(&k, "sha256")) ev->fileinfo.sha256 = jtok_str(&v, sc);
         else if (JKEY(&k, "size")) ev->fileinfo.size = jtok_int(&v, -1);
     }
+    return o.err ? NULL : o.p;
 }
 
-static void parse_flow(const jtok *obj, soc_event *ev, soc_flow *fl, kn_buf *sc)
+static const char *parse_flow(const jtok *obj, soc_event *ev, soc_flow *fl, kn_buf *sc)
 {
     jscan o;
     jtok k, v;
-    if (jscan_object(&o, obj->s, obj->n) < 0) return;
+    if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
     while (jscan_next(&o, &k, &v) == 1) {
         if (JKEY(&k, "pkts_toserver")) ev->conn.orig_pkts = (uint64_t)jtok_int(&v, 0);
         else if (JKEY(&k, "pkts_toclient")) ev->conn.resp_pkts = (uint64_t)jtok_int(&v, 0);
@@ -277,6 +284,7 @@ static void parse_flow(const jtok *obj, soc_event *ev, soc_flow *fl, kn_buf *sc)
             }
         }
     }
+    return o.err ? NULL : o.p;
 }
 
 /* Parses one EVE object into rec. Returns 1 (record), 0 (a type we do not
@@ -289,45 +297,48 @@ static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_
     soc_event *ev = &rec->u.ev;
     soc_event_init(ev, SOC_EV_ALERT, "eve", in->file, line);
     jscan o;
-    jtok k, v, http = {0}, dns = {0}, tls = {0}, smtp = {0}, email = {0}, alert = {0}, fileinfo = {0}, flow = {0};
+    jtok k, v;
     soc_str type = {0, 0}, ts = {0, 0}, src = {0, 0}, dst = {0, 0}, proto = {0, 0};
     if (jscan_object(&o, text, n) < 0) { *why = "not a JSON object"; return -1; }
+    o.lazy = 1;
+    soc_flow fl;
+    memset(&fl, 0, sizeof fl);
     int r;
     while ((r = jscan_next(&o, &k, &v)) == 1) {
         if (k.n < 3) continue;
         switch (k.s[0]) {
         case 't':
             if (JKEY(&k, "timestamp")) ts = jtok_str(&v, sc);
-            else if (JKEY(&k, "tls")) tls = v;
+            else if (JKEY(&k, "tls")) { if (v.type == JT_OBJ) jscan_resume(&o, parse_tls(&v, ev, sc)); }
             break;
         case 'e':
             if (JKEY(&k, "event_type")) type = jtok_str(&v, sc);
-            else if (JKEY(&k, "email")) email = v;
+            else if (JKEY(&k, "email")) { if (v.type == JT_OBJ) jscan_resume(&o, parse_email(&v, ev, sc)); }
             break;
         case 's':
             if (JKEY(&k, "src_ip")) src = jtok_str(&v, sc);
             else if (JKEY(&k, "src_port")) ev->sport = (uint16_t)jtok_int(&v, 0);
-            else if (JKEY(&k, "smtp")) smtp = v;
+            else if (JKEY(&k, "smtp")) { if (v.type == JT_OBJ) jscan_resume(&o, parse_smtp(&v, ev, sc)); }
             break;
         case 'd':
             if (JKEY(&k, "dest_ip")) dst = jtok_str(&v, sc);
             else if (JKEY(&k, "dest_port")) ev->dport = (uint16_t)jtok_int(&v, 0);
-            else if (JKEY(&k, "dns")) dns = v;
+            else if (JKEY(&k, "dns")) { if (v.type == JT_OBJ) jscan_resume(&o, parse_dns(&v, ev, sc)); }
             break;
         case 'p':
             if (JKEY(&k, "proto")) proto = jtok_str(&v, sc);
             break;
         case 'h':
-            if (JKEY(&k, "http")) http = v;
+            if (JKEY(&k, "http")) { if (v.type == JT_OBJ) jscan_resume(&o, parse_http(&v, ev, sc)); }
             else if (JKEY(&k, "http_request_body_printable")) ev->http.req_body = jtok_str(&v, sc);
             else if (JKEY(&k, "http_response_body_printable")) ev->http.resp_body = jtok_str(&v, sc);
             break;
         case 'a':
-            if (JKEY(&k, "alert")) alert = v;
+            if (JKEY(&k, "alert")) { if (v.type == JT_OBJ) jscan_resume(&o, parse_alert(&v, ev, sc)); }
             break;
         case 'f':
-            if (JKEY(&k, "fileinfo")) fileinfo = v;
-            else if (JKEY(&k, "flow")) flow = v;
+            if (JKEY(&k, "fileinfo")) { if (v.type == JT_OBJ) jscan_resume(&o, parse_fileinfo(&v, ev, sc)); }
+            else if (JKEY(&k, "flow")) { if (v.type == JT_OBJ) jscan_resume(&o, parse_flow(&v, ev, &fl, sc)); }
             break;
         default:
             break;
@@ -350,18 +361,8 @@ static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_
     endpoint_ip(src, &ev->src);
     endpoint_ip(dst, &ev->dst);
     ev->proto = proto_num(proto);
-    if (http.type == JT_OBJ) parse_http(&http, ev, sc);
-    if (dns.type == JT_OBJ) parse_dns(&dns, ev, sc);
-    if (tls.type == JT_OBJ) parse_tls(&tls, ev, sc);
-    if (smtp.type == JT_OBJ) parse_smtp(&smtp, ev, sc);
-    if (email.type == JT_OBJ) parse_email(&email, ev, sc);
-    if (alert.type == JT_OBJ) parse_alert(&alert, ev, sc);
-    if (fileinfo.type == JT_OBJ) parse_fileinfo(&fileinfo, ev, sc);
     rec->ts = ev->ts;
     if (kind == SOC_EV_CONN) {
-        soc_flow fl;
-        memset(&fl, 0, sizeof fl);
-        if (flow.type == JT_OBJ) parse_flow(&flow, ev, &fl, sc);
         if (!fl.start) fl.start = ev->ts;
         if (!fl.end || fl.end < fl.start) fl.end = fl.start;
         ev->conn.duration = (double)(fl.end - fl.start) / 1e9;

@@ -44,6 +44,8 @@ typedef struct jscan {
     int first;       /* no member read yet */
     int err;         /* 1 after a structural error */
     const char *err_at;
+    int lazy;        /* objects/arrays are returned unskipped (see jscan_resume) */
+    int pending;     /* the last value returned lazily has not been consumed */
 } jscan;
 
 /* Starts iterating the members of the object at text[0..n) (leading
@@ -56,6 +58,12 @@ int jscan_array(jscan *s, const char *text, size_t n);
 int jscan_next(jscan *s, jtok *key, jtok *val);
 /* Next array item: 1, 0 at ']', -1 on error. */
 int jscan_next_item(jscan *s, jtok *val);
+/* Lazy mode (set s->lazy = 1 after jscan_object): an object or array value
+ * is returned with n covering the rest of the text, not scanned; the caller
+ * either parses it with its own jscan and calls jscan_resume with where that
+ * one stopped, or does nothing and the next jscan_next skips it. Saves the
+ * second pass over nested objects a caller reads anyway. */
+void jscan_resume(jscan *s, const char *after);
 /* After the last member: 1 if only whitespace follows the closing bracket. */
 int jscan_at_end(const jscan *s);
 
@@ -80,8 +88,19 @@ soc_str jtok_join(const jtok *t, kn_buf *scratch);
 
 static inline soc_str soc_s(const char *p, size_t n) { soc_str r = {p, n}; return r; }
 static inline soc_str soc_cs(const char *p) { soc_str r = {p, p ? strlen(p) : 0}; return r; }
-int soc_str_eq(soc_str a, const char *lit);          /* exact */
-int soc_str_ieq(soc_str a, const char *lit);         /* ASCII case-insensitive */
+/* exact; inline so strlen of a literal folds to a constant */
+static inline int soc_str_eq(soc_str a, const char *lit)
+{
+    size_t n = strlen(lit);
+    return a.n == n && memcmp(a.p, lit, n) == 0;
+}
+int soc_str_ieq_n(soc_str a, const char *lit, size_t n);
+/* ASCII case-insensitive */
+static inline int soc_str_ieq(soc_str a, const char *lit)
+{
+    size_t n = strlen(lit);
+    return a.n == n && soc_str_ieq_n(a, lit, n);
+}
 int soc_str_istarts(soc_str a, const char *lit);
 /* Case-insensitive substring search; pointer to the match or NULL. */
 const char *soc_str_icontains(soc_str hay, const char *needle);

@@ -11,6 +11,9 @@
  * appear is left to the reader of the value (Zeek escapes only separators
  * and non-printables, which no detector matches on). */
 #include <stdlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "soc/logs.h"
 
@@ -64,6 +67,7 @@ typedef struct zeek_in {
     int json;
     char sep;
     char path[32];
+    int path_kind;                  /* soc_event_kind of #path, 0 = infer per row, -1 = skip */
     int nfields;
     uint8_t col[ZEEK_MAX_FIELDS];   /* field id of each TSV column */
     kn_buf scratch;
@@ -105,6 +109,19 @@ static kn_status zeek_open(soc_ctx *ctx, kn_reader *r, soc_input **out, kn_err *
     return KN_OK;
 }
 
+static int path_kind(const char *path)
+{
+    if (!path || !*path) return 0;
+    if (!strcmp(path, "conn")) return SOC_EV_CONN;
+    if (!strcmp(path, "http")) return SOC_EV_HTTP;
+    if (!strcmp(path, "dns")) return SOC_EV_DNS;
+    if (!strcmp(path, "smtp")) return SOC_EV_SMTP;
+    if (!strcmp(path, "files")) return SOC_EV_FILE;
+    if (!strcmp(path, "ssl")) return SOC_EV_TLS;
+    if (!strcmp(path, "notice")) return SOC_EV_ALERT;
+    return -1;
+}
+
 /* TSV header line (starts with '#'). */
 static void zeek_header(zeek_in *in, const char *s, size_t n, uint64_t off, uint64_t line)
 {
@@ -128,6 +145,7 @@ static void zeek_header(zeek_in *in, const char *s, size_t n, uint64_t off, uint
         size_t c = vn < sizeof in->path - 1 ? vn : sizeof in->path - 1;
         memcpy(in->path, v, c);
         in->path[c] = 0;
+        in->path_kind = path_kind(in->path);
     } else if (kn == 7 && memcmp(s, "#fields", 7) == 0) {
         in->nfields = 0;
         const char *p = v, *end = v + vn;
@@ -151,8 +169,10 @@ static void set_ip(const zeek_in *in, enum zf f, kn_ip *ip)
 {
     soc_str s = in->val[f];
     /* tx_hosts/rx_hosts are sets: take the first member */
-    const char *c = s.n ? memchr(s.p, ',', s.n) : NULL;
-    if (c) s.n = (size_t)(c - s.p);
+    if (f == Z_TX_HOSTS || f == Z_RX_HOSTS) {
+        const char *c = s.n ? memchr(s.p, ',', s.n) : NULL;
+        if (c) s.n = (size_t)(c - s.p);
+    }
     if (!in->set[f] || soc_str_ip(s, ip) != 0) memset(ip, 0, sizeof *ip);
 }
 
@@ -166,10 +186,12 @@ static uint8_t proto_num(soc_str s)
 
 /* The row's values are in in->val; builds the record. 1 ok, 0 skipped
  * path, -1 bad (why set). */
-static int zeek_build(zeek_in *in, const char *path, uint64_t line, soc_record *rec, const char **why)
+static int zeek_build(zeek_in *in, int pk, const char *path, uint64_t line, soc_record *rec, const char **why)
 {
     soc_event *ev = &rec->u.ev;
     soc_event_kind kind;
+    if (pk > 0) { kind = (soc_event_kind)pk; goto known; }
+    if (pk < 0) { in->skipped_paths++; return 0; }
     if (!path || !*path) {
         /* no #path / _path: infer from the fields present */
         if (in->set[Z_CONN_STATE]) path = "conn";
@@ -189,6 +211,7 @@ static int zeek_build(zeek_in *in, const char *path, uint64_t line, soc_record *
     else if (!strcmp(path, "ssl")) kind = SOC_EV_TLS;
     else if (!strcmp(path, "notice")) kind = SOC_EV_ALERT;
     else { in->skipped_paths++; return 0; }
+known:
     soc_event_init(ev, kind, "zeek", in->file, line);
     soc_str ts = V(in, Z_TS);
     if (!ts.n || kn_time_parse(&ev->ts, ts.p, (long)ts.n) != 0) { *why = "missing or invalid ts"; return -1; }
@@ -294,33 +317,44 @@ static int zeek_tsv_row(zeek_in *in, const char *s, size_t n, uint64_t line, soc
 {
     if (in->nfields == 0) { *why = "data row before any #fields header"; return -1; }
     memset(in->set, 0, sizeof in->set);
-    const char *p = s, *end = s + n;
+    /* Field boundaries: every separator in the row. Found 16 bytes at a
+     * time (SSE2) because memchr per field cost a quarter of Zeek ingest
+     * (rows have 20-30 short fields; perf). */
+    const char *p = s, *end = s + n, *fs = s;
     int col = 0;
     for (;;) {
-        const char *q = memchr(p, in->sep, (size_t)(end - p));
-        if (!q) q = end;
+        const char *q = NULL;
+#if defined(__SSE2__)
+        const __m128i sepv = _mm_set1_epi8(in->sep);
+        while (end - p >= 16) {
+            unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), sepv));
+            if (m) { q = p + __builtin_ctz(m); break; }
+            p += 16;
+        }
+#endif
+        if (!q) { q = p; while (q < end && *q != in->sep) q++; }
         if (col >= in->nfields) { *why = "more columns than #fields"; return -1; }
         enum zf id = in->col[col];
         if (id != Z_NONE) {
-            size_t len = (size_t)(q - p);
-            if (len == 1 && p[0] == '-') {
+            size_t len = (size_t)(q - fs);
+            if (len == 1 && fs[0] == '-') {
                 in->set[id] = 0;
                 in->val[id] = soc_s(NULL, 0);
-            } else if (len == 7 && memcmp(p, "(empty)", 7) == 0) {
+            } else if (len == 7 && memcmp(fs, "(empty)", 7) == 0) {
                 in->set[id] = 1;
-                in->val[id] = soc_s(p, 0);
+                in->val[id] = soc_s(fs, 0);
             } else {
                 in->set[id] = 1;
-                in->val[id] = soc_s(p, len);
+                in->val[id] = soc_s(fs, len);
             }
         }
         col++;
-        if (q == end) break;
-        p = q + 1;
+        if (q >= end) break;
+        p = fs = q + 1;
     }
     if (col != in->nfields) { *why = "fewer columns than #fields"; return -1; }
     for (int f = 0; f < Z_COUNT; f++) if (!in->set[f]) in->val[f] = soc_s(NULL, 0);
-    return zeek_build(in, in->path, line, rec, why);
+    return zeek_build(in, in->path_kind, in->path, line, rec, why);
 }
 
 static int zeek_json_row(zeek_in *in, const char *s, size_t n, uint64_t line, soc_record *rec, const char **why)
@@ -361,7 +395,7 @@ static int zeek_json_row(zeek_in *in, const char *s, size_t n, uint64_t line, so
         memcpy(path, in->val[Z_PATH].p, c);
         path[c] = 0;
     }
-    return zeek_build(in, path, line, rec, why);
+    return zeek_build(in, path_kind(path), path, line, rec, why);
 }
 
 static int zeek_next(soc_input *self, soc_record *rec, kn_err *e)
