@@ -53,6 +53,22 @@ PY
 for c in pslist psscan info; do check "garbage page tables: $c ends cleanly" sane mem $c "$WORK/garbage.raw"; done
 check "garbage page tables: procdump ends cleanly" sane mem procdump --pid 1880 -o "$WORK/g.dmp" "$WORK/garbage.raw"
 
+# random corruption of the kernel pool (EPROCESS, ETHREAD, VAD, file objects,
+# prototype PTEs): 12 seeds, every command must end cleanly
+for seed in $(seq 1 12); do
+  cp "$D/image.raw" "$WORK/c.raw"
+  python3 - "$WORK/c.raw" "$seed" <<'PY'
+import random, sys
+r = random.Random(int(sys.argv[2]))
+f = open(sys.argv[1], "r+b")
+for _ in range(400):
+    f.seek(r.randrange(0x100000, 0x104000 if r.random() < 0.5 else 0x400000)); f.write(bytes([r.randrange(256)]) * r.choice((1, 1, 8)))
+PY
+  for c in "pslist" "psscan" "vad --pid 1880" "procdump --pid 1880 -o $WORK/c.dmp"; do
+    check "corruption $seed: $c ends cleanly" sane mem $c "$WORK/c.raw"
+  done
+done
+
 # loops
 L=$WORK/loop; mkdir -p "$L"
 expect_rc 0 "mkimage proc-loop" "$MKIMAGE" --build 19041 --out "$L" --exe64 "$W/version.dll" --corrupt proc-loop
