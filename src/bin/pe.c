@@ -59,14 +59,17 @@ static void parse_imports(pe_ctx *c, uint32_t rva, uint32_t size, int is64)
 {
     if (!rva) return;
     unsigned psz = is64 ? 8 : 4;
-    for (unsigned i = 0; i < 4096; i++) {
+    uint64_t total = 0;   /* thunks read over all descriptors: bounds hostile tables */
+    for (unsigned i = 0; i < 4096 && total < (1u << 20); i++) {
         uint64_t de = (uint64_t)rva + i * 20u;
+        uint8_t probe[20];
+        if (rva_read(c, de, probe, sizeof probe) < sizeof probe) break;   /* runs out of the image */
         uint32_t oft = rva_u32(c, de), name = rva_u32(c, de + 12), ft = rva_u32(c, de + 16);
         if (!oft && !name && !ft) break;
         char lib[128];
         rva_str(c, name, lib, sizeof lib);
         uint32_t look = oft ? oft : ft;
-        for (unsigned k = 0; k < 65536; k++) {
+        for (unsigned k = 0; k < 65536 && total < (1u << 20); k++, total++) {
             uint64_t t = is64 ? rva_u64(c, (uint64_t)look + k * psz) : rva_u32(c, (uint64_t)look + k * psz);
             if (!t) break;
             char fn[160];
