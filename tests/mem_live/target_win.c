@@ -8,11 +8,13 @@
  *   noaccess     a PAGE_NOACCESS page (holds a marker no dump may contain)
  *   sparse_low / sparse_high     256 MiB reserved, two pages committed
  *
- * usage: target_win.exe MAPFILE. Output: "NAME 0xADDR" lines, "pid N",
+ * usage: target_win.exe MAPFILE [FILL_MB]; FILL_MB (for bench/mem_live.sh)
+ * commits that many MiB of non-zero data in 1 MiB allocations. Output: "NAME 0xADDR" lines, "pid N",
  * "ready"; then it sleeps until killed. */
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int main(int argc, char **argv)
@@ -48,6 +50,13 @@ int main(int argc, char **argv)
     VirtualAlloc(sp + (200u << 20), 4096, MEM_COMMIT, PAGE_READWRITE);
     snprintf(sp + 4096, 64, "KENSA-MARK-SPARSE-LOW-%08x", 0x5eed0007u);
     snprintf(sp + (200u << 20) + 123, 64, "KENSA-MARK-SPARSE-HIGH-%08x", 0x5eed0008u);
+
+    int fill_mb = argc > 2 ? atoi(argv[2]) : 0;
+    for (int i = 0; i < fill_mb; i++) {
+        unsigned char *blk = VirtualAlloc(NULL, 1u << 20, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+        if (!blk) break;
+        for (unsigned k = 0; k < (1u << 20); k++) blk[k] = (unsigned char)(k * 131u + (unsigned)i * 7u + 1u);
+    }
 
     printf("heap %p\nstack %p\nfile %p\nbefore_guard %p\nguard %p\nafter_guard %p\nnoaccess %p\n"
            "sparse_low %p\nsparse_high %p\nsparse_base %p\npid %lu\nready\n",
