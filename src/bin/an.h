@@ -52,6 +52,11 @@ typedef struct an_ctx {
     uint8_t *nofall;           /* bitmap by code index of call sites that never fall through */
     uint8_t *visit;            /* bitmap: flooded into some function */
     uint8_t *jcct;             /* bitmap: target of a conditional branch */
+    uint8_t *brt;              /* bitmap: target of any branch (direct, table, computed) */
+    uint8_t *hasjt;            /* bitmap: site has an entry in jt */
+    uint8_t *jtfail;           /* bitmap: indirect jump that did not resolve */
+    u64vec jt_data;            /* (code index, length) pairs: tables inside code */
+    const bin_region *last_region;   /* an_region's cache */
     u64vec work;               /* code indexes to explore */
     u64vec ptrs;               /* code-pointer targets (indexes) */
     u64vec ijmps;              /* indirect jumps to resolve */

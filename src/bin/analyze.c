@@ -66,13 +66,15 @@ static void u64_sort_unique(u64vec *v)
 const bin_region *an_region(const an_ctx *x, uint64_t g)
 {
     const bin_analysis *a = x->a;
+    const bin_region *c = x->last_region;   /* most lookups hit the region of the previous one */
+    if (c && g - c->index < c->size && g >= c->index) return c;
     size_t lo = 0, hi = a->nregions;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         const bin_region *r = &a->regions[mid];
         if (g < r->index) hi = mid;
         else if (g - r->index >= r->size) lo = mid + 1;
-        else return r;
+        else { ((an_ctx *)x)->last_region = r; return r; }
     }
     return NULL;
 }
@@ -234,6 +236,9 @@ uint64_t an_target(an_ctx *x, uint64_t g)
 {
     bin_analysis *a = x->a;
     const bin_region *r = an_region(x, g);
+    int64_t ti = (int64_t)g + a->len[g] + a->rel[g];   /* same region: no address arithmetic */
+    if (ti >= (int64_t)r->index && (uint64_t)ti - r->index < r->size && (x->is64 || r->va + r->size <= 0x100000000ull))
+        return (uint64_t)ti;
     uint64_t va = r->va + (g - r->index) + a->len[g] + (uint64_t)(int64_t)a->rel[g];
     if (!x->is64) va &= 0xffffffffu;
     if (va >= r->va && va - r->va < r->size) return r->index + (va - r->va);
@@ -295,6 +300,7 @@ static void add_computed(an_ctx *x, uint64_t g, uint64_t tg)
     int created;
     jt_rec *jr = kn_htab_put(&x->jt, &g, &created);
     if (!jr || !created) return;
+    bit_set(x->hasjt, g);
     jr->first = (uint32_t)x->jt_targets.n;
     jr->count = 1;
     u64_push(&x->jt_targets, tg);
@@ -377,21 +383,18 @@ static uint64_t trk_step(an_ctx *x, trk *t, uint64_t g, uint64_t va, unsigned le
     }
     if (op == 0xe8) { trk_push(t, 1, next); return UINT64_MAX; }   /* the callee may pop it */
     if (!t->known && !t->sp) return UINT64_MAX;
-    if (t->age > 24) { t->known = 0; t->sp = 0; return UINT64_MAX; }
-    /* Anything else: forget what it writes (full decode only while tracking). */
-    ZydisDecodedInstruction ins;
-    ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-    if (an_decode_full(x, g, &ins, ops) != 0) { t->known = 0; t->sp = 0; return UINT64_MAX; }
-    if (ins.mnemonic == ZYDIS_MNEMONIC_PUSH) { trk_push(t, 0, 0); return UINT64_MAX; }
-    if (ins.mnemonic == ZYDIS_MNEMONIC_POP) { if (t->sp) t->sp--; }
-    if (ins.mnemonic == ZYDIS_MNEMONIC_CALL) { t->known = 0; t->sp = 0; return UINT64_MAX; }
-    for (unsigned i = 0; i < ins.operand_count; i++) {
-        if (ops[i].type != ZYDIS_OPERAND_TYPE_REGISTER || !(ops[i].actions & ZYDIS_OPERAND_ACTION_MASK_WRITE)) continue;
-        int rn = an_gpr(x, ops[i].reg.value);
-        if (rn < 0) continue;
-        t->known &= (uint16_t)~(1u << rn);
-        if (rn == 4) t->sp = 0;
-    }
+    if (t->age > 8) { t->known = 0; t->sp = 0; return UINT64_MAX; }   /* constants are used close by */
+    /* Anything else forgets everything, unless it cannot write a general
+     * register or the stack pointer: compares, tests, stores, nops and
+     * branches. Cheaper than decoding operands, and the idioms tracked here
+     * use their constants within a few instructions. */
+    unsigned k = x->a->cls[g] & K_MASK;
+    if (k == K_JCC || k == K_JMP) return UINT64_MAX;
+    int keep = (op >= 0x38 && op <= 0x3d) || op == 0x84 || op == 0x85 || op == 0xa8 || op == 0xa9 || op == 0x90 ||
+               ((op == 0x80 || op == 0x81 || op == 0x83) && mreg == 7) || ((op == 0xf6 || op == 0xf7) && mreg == 0) ||
+               ((op == 0x88 || op == 0x89 || op == 0xc6 || op == 0xc7) && mod != 3 && mod >= 0) ||
+               (op == 0x0f && p + 1 < end && p[1] == 0x1f);
+    if (!keep) { t->known = 0; t->sp = 0; }
     return UINT64_MAX;
 }
 
@@ -485,12 +488,12 @@ static void run(an_ctx *x, uint64_t g)
         switch (k) {
         case K_JMP: {
             uint64_t tg = an_target(x, g);
-            if (tg != UINT64_MAX) an_queue(x, tg);
+            if (tg != UINT64_MAX) { an_queue(x, tg); bit_set(x->brt, tg); }
             return;
         }
         case K_JCC: {
             uint64_t tg = an_target(x, g);
-            if (tg != UINT64_MAX) { an_queue(x, tg); bit_set(x->jcct, tg); }
+            if (tg != UINT64_MAX) { an_queue(x, tg); bit_set(x->jcct, tg); bit_set(x->brt, tg); }
             /* jcc X; jncc X: the pair always jumps; what follows is not reached */
             if (prev != UINT64_MAX && (a->cls[prev] & K_MASK) == K_JCC && an_target(x, prev) == tg) {
                 int c1 = jcc_cond(x, prev), c2 = jcc_cond(x, g);
@@ -540,10 +543,10 @@ static void run(an_ctx *x, uint64_t g)
             a->flags[next] |= BIN_B_BLOCK;
             break;
         case K_RET:
-            if (comp != UINT64_MAX) { add_computed(x, g, comp); an_queue(x, comp); }
+            if (comp != UINT64_MAX) { add_computed(x, g, comp); an_queue(x, comp); bit_set(x->brt, comp); }
             return;
         case K_JMPI:
-            if (comp != UINT64_MAX) { add_computed(x, g, comp); an_queue(x, comp); }
+            if (comp != UINT64_MAX) { add_computed(x, g, comp); an_queue(x, comp); bit_set(x->brt, comp); }
             else u64_push(&x->ijmps, g);
             return;
         case K_STOP:
@@ -704,7 +707,7 @@ static int slot_noret(an_ctx *x, uint64_t g)
 
 static jt_rec *jt_get(an_ctx *x, uint64_t g)
 {
-    return x->jt.count ? kn_htab_get(&x->jt, &g) : NULL;
+    return bit_get(x->hasjt, g) ? kn_htab_get(&x->jt, &g) : NULL;
 }
 
 /* Index of the entry at or before g in the sorted entries, or -1. */
@@ -978,16 +981,42 @@ static void find_noreturn(an_ctx *x)
     free(ret);
 }
 
+/* The second pass changes something only if a call found not to return
+ * was followed into code that nothing else reaches (not padding, not a
+ * function entry, not a branch target). Compiled code rarely has any: the
+ * pass is skipped then. */
+static int second_pass_needed(an_ctx *x)
+{
+    bin_analysis *a = x->a;
+    for (size_t i = 0; i < x->calls.n; i++) {
+        uint64_t s = x->calls.v[i];
+        unsigned k = a->cls[s] & K_MASK;
+        if (call_falls(x, s, k, NULL)) continue;
+        uint64_t f = s + a->len[s];
+        const bin_region *r = an_region(x, s);
+        unsigned steps = 0;
+        while (f < r->index + r->size && (a->flags[f] & BIN_B_PAD) && a->len[f] && a->len[f] != 0xff && steps++ < 64)
+            f += a->len[f];   /* padding leads on to what follows it */
+        if (f >= r->index + r->size || !(a->flags[f] & BIN_B_INSN) || (a->flags[f] & BIN_B_FUNC) || bit_get(x->brt, f)) continue;
+        return 1;
+    }
+    return 0;
+}
+
 static void reset_pass(an_ctx *x)
 {
     bin_analysis *a = x->a;
     memset(a->flags, 0, x->n);
     memset(x->jcct, 0, (x->n + 7) / 8);
+    memset(x->brt, 0, (x->n + 7) / 8);
     a->ninsn = 0;
-    x->work.n = x->ptrs.n = x->ijmps.n = x->calls.n = x->entries.n = x->jt_targets.n = 0;
-    kn_htab_clear(&x->jt);
+    /* Indirect-jump results depend only on the code before the jump, which
+     * the second pass recovers again: they are kept (with the data marks of
+     * tables inside code), not recomputed. */
+    x->work.n = x->ptrs.n = x->ijmps.n = x->calls.n = x->entries.n = 0;
     kn_htab_clear(&x->fsrc);
-    a->jump_tables = a->jump_table_targets = 0;
+    for (size_t i = 0; i + 1 < x->jt_data.n; i += 2)
+        for (uint64_t b = 0; b < x->jt_data.v[i + 1]; b++) a->flags[x->jt_data.v[i] + b] |= BIN_B_DATA;
 }
 
 static void seed_hints(an_ctx *x)
@@ -1331,7 +1360,10 @@ kn_status bin_analyze(const bin_image *img, const bin_analyze_opts *o, bin_analy
     x->nofall = calloc((n + 7) / 8, 1);
     x->visit = calloc((n + 7) / 8, 1);
     x->jcct = calloc((n + 7) / 8, 1);
-    if (!x->jcct || !a->len || !a->cls || !a->flags || !a->rel || !x->noret || !x->nofall || !x->visit ||
+    x->hasjt = calloc((n + 7) / 8, 1);
+    x->jtfail = calloc((n + 7) / 8, 1);
+    x->brt = calloc((n + 7) / 8, 1);
+    if (!x->brt || !x->jcct || !x->hasjt || !x->jtfail || !a->len || !a->cls || !a->flags || !a->rel || !x->noret || !x->nofall || !x->visit ||
         kn_htab_init(&x->jt, 8, sizeof(jt_rec), 64) || kn_htab_init(&x->fsrc, 8, 4, 1024) ||
         kn_htab_init(&x->noret_slot, 8, 1, 16)) {
         bin_analysis_free(a);
@@ -1341,8 +1373,10 @@ kn_status bin_analyze(const bin_image *img, const bin_analyze_opts *o, bin_analy
         x->pass = 1;
         do_pass(x);
         find_noreturn(x);
-        x->pass = 2;
-        do_pass(x);
+        if (second_pass_needed(x)) {
+            x->pass = 2;
+            do_pass(x);
+        }
     }
     uint8_t *ret = x->n ? returning(x) : NULL;
     st = build_results(x, ret);
@@ -1357,9 +1391,9 @@ void bin_analysis_free(bin_analysis *a)
     if (!a) return;
     an_ctx *x = a->priv;
     if (x) {
-        free(x->noret); free(x->nofall); free(x->visit); free(x->jcct);
+        free(x->noret); free(x->nofall); free(x->visit); free(x->jcct); free(x->hasjt);
         free(x->work.v); free(x->ptrs.v); free(x->ijmps.v); free(x->calls.v);
-        free(x->entries.v); free(x->jt_targets.v);
+        free(x->entries.v); free(x->jt_targets.v); free(x->jt_data.v); free(x->jtfail); free(x->brt);
         kn_htab_free(&x->jt); kn_htab_free(&x->fsrc); kn_htab_free(&x->noret_slot);
         free(x);
     }

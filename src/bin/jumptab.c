@@ -376,14 +376,28 @@ static void eval_window(an_ctx *x, const uint64_t *win, int n, st *s, val *targe
             return;
         }
         eval(x, s, q, va, &ins, ops);
-        if (getenv("KN_JTDEBUG2")) fprintf(stderr, "   w 0x%llx %s esi %d ecx %d ebp %d\n", (unsigned long long)va, ZydisMnemonicGetString(ins.mnemonic), s->r[6].kind, s->r[1].kind, s->r[5].kind);
     }
 }
 
+static unsigned resolve(an_ctx *x, uint64_t g);
+
 unsigned jt_resolve(an_ctx *x, uint64_t g)
 {
+    if (bit_get(x->hasjt, g)) {   /* resolved before (first pass): queue its targets again */
+        jt_rec *jr = kn_htab_get(&x->jt, &g);
+        if (!jr) return 0;
+        for (uint32_t i = 0; i < jr->count; i++) { an_queue(x, x->jt_targets.v[jr->first + i]); bit_set(x->brt, x->jt_targets.v[jr->first + i]); }
+        return jr->count;
+    }
+    if (bit_get(x->jtfail, g)) return 0;
+    unsigned got = resolve(x, g);
+    if (!got) bit_set(x->jtfail, g);
+    return got;
+}
+
+static unsigned resolve(an_ctx *x, uint64_t g)
+{
     bin_analysis *a = x->a;
-    if (x->jt.count && kn_htab_get(&x->jt, &g)) return 0;
     uint64_t win[SLICE_MAX + 1];
     int n = 0;
     win[n++] = g;
@@ -423,12 +437,13 @@ unsigned jt_resolve(an_ctx *x, uint64_t g)
         int created;
         jt_rec *jr = kn_htab_put(&x->jt, &g, &created);
         if (!jr) return 0;
+        bit_set(x->hasjt, g);
         jr->first = (uint32_t)x->jt_targets.n; jr->count = 1;
         u64_push(&x->jt_targets, t);
         an_queue(x, t);
+        bit_set(x->brt, t);
         return 1;
     }
-    if (getenv("KN_JTDEBUG") && target.kind != V_LOAD && target.kind != V_SUM) fprintf(stderr, "jt 0x%llx unresolved kind %d n %d pic %d 0x%llx\n", (unsigned long long)bin_code_va(a, g), target.kind, n, has_pic, (unsigned long long)pic);
     if (target.kind != V_LOAD && target.kind != V_SUM) return 0;
     if (target.esz != 4 && target.esz != 8) return 0;
     if (target.scale != target.esz && !(target.scale == 4 && target.esz == 4)) {
@@ -454,22 +469,25 @@ unsigned jt_resolve(an_ctx *x, uint64_t g)
         u64_push(&x->jt_targets, t);
         good++;
     }
-    if (getenv("KN_JTDEBUG")) fprintf(stderr, "jt 0x%llx tab 0x%llx esz %u scale %u sum %d c 0x%llx bound %d/%llu good %llu bad %llu\n", (unsigned long long)bin_code_va(a, g), (unsigned long long)target.tab, target.esz, target.scale, target.kind == V_SUM, (unsigned long long)target.c, have_bound, (unsigned long long)bound, (unsigned long long)good, (unsigned long long)bad);
     if (!good || bad * 2 > good + bad) { x->jt_targets.n = first; return 0; }
     int created;
     jt_rec *jr = kn_htab_put(&x->jt, &g, &created);
     if (!jr) { x->jt_targets.n = first; return 0; }
+    bit_set(x->hasjt, g);
     jr->first = (uint32_t)first;
     jr->count = (uint32_t)(x->jt_targets.n - first);
     a->jump_tables++;
     a->jump_table_targets += jr->count;
     /* the table itself is data when it sits in code */
-    uint64_t tbytes = (good + bad) * target.scale;
-    for (uint64_t b = 0; b < tbytes; b++) {
-        uint64_t ti = bin_code_index(a, target.tab + b);
-        if (ti == UINT64_MAX) break;
-        if (!(a->flags[ti] & BIN_B_SEEN)) a->flags[ti] |= BIN_B_DATA;
+    uint64_t tbytes = (good + bad) * target.scale, t0 = bin_code_index(a, target.tab);
+    if (t0 != UINT64_MAX) {
+        const bin_region *tr = an_region(x, t0);
+        if (tbytes > tr->index + tr->size - t0) tbytes = tr->index + tr->size - t0;
+        for (uint64_t b = 0; b < tbytes; b++)
+            if (!(a->flags[t0 + b] & BIN_B_SEEN)) a->flags[t0 + b] |= BIN_B_DATA;
+        u64_push(&x->jt_data, t0);
+        u64_push(&x->jt_data, tbytes);
     }
-    for (size_t i = first; i < x->jt_targets.n; i++) an_queue(x, x->jt_targets.v[i]);
+    for (size_t i = first; i < x->jt_targets.n; i++) { an_queue(x, x->jt_targets.v[i]); bit_set(x->brt, x->jt_targets.v[i]); }
     return jr->count;
 }
