@@ -768,6 +768,7 @@ static void mdmp_begin(session *s)
     }
     mdmp_set_system_info(s->mw, &si);
     mdmp_set_timestamp(s->mw, (uint32_t)time(NULL));
+    mdmp_set_process_id(s->mw, (uint32_t)s->pid);
     /* Modules: each file mapped from offset 0, spanning its mappings. */
     for (size_t i = 0; i < s->maps.n; i++) {
         const ld_region *r = &s->maps.v[i];
@@ -1020,6 +1021,8 @@ kn_status ld_dump(const ld_options *o, ld_result *r, kn_err *e)
     r->method = o->no_ptrace ? "sigstop" : "ptrace";
     if (o->pid <= 0) return kn_err_set(e, KN_ERR_USAGE, NULL, KN_NO_OFFSET, "invalid PID %d", o->pid);
     if (!o->out_path) return kn_err_set(e, KN_ERR_USAGE, NULL, KN_NO_OFFSET, "no output file given");
+    if (o->pid == (int)getpid())
+        return kn_err_set(e, KN_ERR_USAGE, NULL, KN_NO_OFFSET, "process %d is kensa itself (a process cannot ptrace itself)", o->pid);
     session s;
     memset(&s, 0, sizeof s);
     s.o = o;

@@ -53,6 +53,7 @@ struct mdmp_file {
     mdmp_exception exc;
     int has_exc;
     char *comment;
+    uint32_t pid;
     uint64_t nwarn;
     char *warn_text[MAX_WARN_TEXT];
 };
@@ -420,6 +421,12 @@ kn_status mdmp_open(mdmp_file **out, const uint8_t *data, size_t size, const cha
             case MDMP_STREAM_COMMENT_A: parse_comment(f, s, 0); break;
             case MDMP_STREAM_COMMENT_W: parse_comment(f, s, 1); break;
             case MDMP_STREAM_THREAD_NAMES: parse_thread_names(f, s); break;
+            case MDMP_STREAM_MISC_INFO: {
+                uint64_t n;
+                const uint8_t *p = stream_data(f, s, &n);
+                if (n >= 12 && (rd32(p + 4) & 1)) f->pid = rd32(p + 8);   /* Flags1 & MINIDUMP_MISC1_PROCESS_ID */
+                break;
+            }
             default: break;
             }
         }
@@ -505,6 +512,7 @@ size_t mdmp_meminfo_count(const mdmp_file *f) { return f->nmi; }
 const mdmp_meminfo *mdmp_meminfo_at(const mdmp_file *f, size_t i) { return i < f->nmi ? &f->mi[i] : NULL; }
 const mdmp_exception *mdmp_exception_info(const mdmp_file *f) { return f->has_exc ? &f->exc : NULL; }
 const char *mdmp_comment(const mdmp_file *f) { return f->comment; }
+uint32_t mdmp_process_id(const mdmp_file *f) { return f->pid; }
 
 const uint8_t *mdmp_ptr(const mdmp_file *f, uint64_t va, size_t *avail)
 {
@@ -546,7 +554,7 @@ size_t mdmp_read(const mdmp_file *f, uint64_t va, void *buf, size_t n)
 }
 
 /* ---- writer --------------------------------------------------------------- */
-#define DIR_SLOTS 8
+#define DIR_SLOTS 12
 #define HEADER_AND_DIR (32 + DIR_SLOTS * 12)
 #define MAX_RVA 0xffffffffull
 
@@ -571,6 +579,7 @@ struct mdmp_writer {
     int has_si;
     uint64_t flags;
     uint32_t timestamp;
+    uint32_t pid;
     w_mem *mem;
     size_t nmem, cap_mem;
     uint64_t mem_base;         /* file offset of the first memory byte; 0 until known */
@@ -669,6 +678,7 @@ void mdmp_set_system_info(mdmp_writer *w, const mdmp_system_info *si)
 }
 void mdmp_set_flags(mdmp_writer *w, uint64_t flags) { w->flags = flags; }
 void mdmp_set_timestamp(mdmp_writer *w, uint32_t t) { w->timestamp = t; }
+void mdmp_set_process_id(mdmp_writer *w, uint32_t pid) { w->pid = pid; }
 
 void mdmp_add_module(mdmp_writer *w, uint64_t base, uint32_t size, const char *name, uint32_t ts, uint32_t cs)
 {
@@ -906,6 +916,15 @@ static void write_meta(mdmp_writer *w)
     write_modules(w);
     write_threads(w);
     write_meminfo(w);
+    if (w->pid) {
+        w_pad4(w);
+        uint8_t m[24] = {0};
+        wr32(m, sizeof m);
+        wr32(m + 4, 1);   /* MINIDUMP_MISC1_PROCESS_ID */
+        wr32(m + 8, w->pid);
+        dir_add(w, MDMP_STREAM_MISC_INFO, sizeof m, w->off);
+        w_write(w, m, sizeof m);
+    }
     w_pad4(w);
     if (w->range_hint) {
         static const uint8_t z[4096];

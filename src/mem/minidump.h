@@ -181,6 +181,9 @@ const mdmp_meminfo *mdmp_meminfo_at(const mdmp_file *f, size_t i);
 /* NULL when there is no Exception stream. */
 const mdmp_exception *mdmp_exception_info(const mdmp_file *f);
 
+/* ProcessId from the MiscInfo stream, or 0 when absent. */
+uint32_t mdmp_process_id(const mdmp_file *f);
+
 /* Comment streams as UTF-8 (CommentStreamW converted; A as is), or NULL. */
 const char *mdmp_comment(const mdmp_file *f);
 
@@ -206,6 +209,8 @@ void mdmp_set_system_info(mdmp_writer *w, const mdmp_system_info *si);
  * | MiniDumpWithFullMemoryInfo). */
 void mdmp_set_flags(mdmp_writer *w, uint64_t flags);
 void mdmp_set_timestamp(mdmp_writer *w, uint32_t unix_time);
+/* Writes a MiscInfo stream carrying the process id (lldb shows it). */
+void mdmp_set_process_id(mdmp_writer *w, uint32_t pid);
 void mdmp_add_module(mdmp_writer *w, uint64_t base, uint32_t size, const char *name_utf8,
                      uint32_t timestamp, uint32_t checksum);
 /* stack may be NULL: the stack then points into the Memory64 data covering

@@ -75,6 +75,7 @@ check "minidump: guard page not captured" test -z "$("$MDMP_TOOL" read "$WORK/a.
 "$MDMP_TOOL" info "$WORK/a.dmp" >"$WORK/mi"
 check "minidump: comment says complete" grep -q 'complete dump' "$WORK/mi"
 check "minidump: Linux platform" grep -q 'platform 0x8201' "$WORK/mi"
+check "minidump: process id" grep -q "^pid $PID\$" "$WORK/mi"
 check "minidump: the guard page is in the memory info as reserved/noaccess" grep -q "meminfo $guard 0x1000 state 0x2000 protect 0x1" "$WORK/mi"
 if command -v lldb >/dev/null; then
   lldb_run "$WORK/a.dmp" "$WORK/lldb" "memory read --force -c 16 $heap" "memory read --force -c 16 $sparse_high" "thread list"
@@ -100,6 +101,16 @@ check "full disk: clear message" contains "$WORK/err" "No space left on device"
 check "full disk: sidecar says partial" jqe '.partial == true and .complete == false and (.error | test("No space"))' "$WORK/full.json"
 expect_rc 1 "full disk (minidump)" "$KENSA" mem dump-live --pid "$PID" -o /dev/full --format minidump --sidecar "$WORK/full2.json"
 check "full disk minidump: clear message" contains "$WORK/err" "No space left on device"
+# A real small filesystem filling up (1 MiB tmpfs in a private mount
+# namespace), when this machine allows it.
+if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+  mkdir -p "$WORK/small"
+  unshare -m sh -c "mount -t tmpfs -o size=1m tmpfs '$WORK/small' && '$KENSA' mem dump-live --pid $PID -o '$WORK/small/x.core' --sidecar '$WORK/small.json'; echo \$? >'$WORK/small.rc'" >"$WORK/out" 2>"$WORK/err"
+  check "small tmpfs full: exit 1" test "$(cat "$WORK/small.rc")" = 1
+  check "small tmpfs full: clear message" contains "$WORK/err" "No space left on device; the dump is partial"
+  check "small tmpfs full: sidecar partial, with the unwritten rest accounted" \
+    jqe '.partial == true and ([.regions[].runs[] | select(.reason == "not read: writing the dump failed")] | length > 0)' "$WORK/small.json"
+fi
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
   chmod 755 "$WORK"
   expect_rc 1 "no permission (unprivileged user on a root process)" \

@@ -49,6 +49,7 @@ static int write_synthetic(const char *out)
     si.platform = MDMP_PLATFORM_WIN32_NT;
     mdmp_set_system_info(w, &si);
     mdmp_set_timestamp(w, 1700000000);
+    mdmp_set_process_id(w, 4242);
     mdmp_add_module(w, 0x140000000ull, 0x5000, "C:\\kensa\\synthetic.exe", 0x5f000000, 0x1234);
     mdmp_add_module(w, 0x7ffe10000000ull, 0x20000, "C:\\Windows\\System32\\ntdll.dll", 0x6a000000, 0x5678);
     uint8_t ctx[MDMP_CONTEXT_AMD64_SIZE] = {0};
@@ -134,6 +135,7 @@ int main(int argc, char **argv)
             const mdmp_meminfo *mi = mdmp_meminfo_at(f, i);
             printf("meminfo 0x%" PRIx64 " 0x%" PRIx64 " state 0x%x protect 0x%x type 0x%x\n", mi->base, mi->size, mi->state, mi->protect, mi->type);
         }
+        if (mdmp_process_id(f)) printf("pid %u\n", mdmp_process_id(f));
         if (mdmp_comment(f)) printf("comment %s\n", mdmp_comment(f));
         printf("warnings %" PRIu64 "\n", mdmp_warning_count(f));
         for (size_t i = 0; mdmp_warning_text(f, i); i++) printf("warning %s\n", mdmp_warning_text(f, i));

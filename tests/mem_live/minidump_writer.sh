@@ -38,6 +38,8 @@ check "kensa read stops at a range end" test "$("$MDMP_TOOL" read "$D" 0x140004f
 check "comment round-trips (UTF-16)" grep -q 'comment kensa synthetic dump é' "$WORK/info"
 check "memory info round-trips" grep -q 'meminfo 0x7ff01000000 0x110000 state 0x1000 protect 0x4 type 0x20000' "$WORK/info"
 check "no reader warnings" grep -q '^warnings 0' "$WORK/info"
+check "process id round-trips (MiscInfo)" grep -q '^pid 4242' "$WORK/info"
+check "lldb reads the process id" grep -q 'Process 4242 stopped' "$WORK/lldb"
 # Thread 0x100's stack was given as NULL: it must point into the Memory64 data.
 check "stack of thread 256 resolved into memory" grep -q '^256 0x7ff00300000 0x7ff0100ff00 0x100 1232' <("$MDMP_TOOL" threads "$D")
 # Truncated copies never crash the reader and report the cut.
