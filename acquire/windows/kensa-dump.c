@@ -239,6 +239,7 @@ typedef struct dump_ctx {
     size_t nruns, cap_runs;
     uint64_t bytes[4], nrun_kind[4];
     int type_mini;
+    int exited;          /* the target exited during our own writer's pass */
     /* threads (own method) */
     DWORD *tids;
     HANDLE *thandles;
@@ -632,9 +633,17 @@ static int own_write(dump_ctx *c, const char *path, char *errbuf, size_t errlen)
     wf_pad(&o.w, PAGE);
     o.data_base = o.w.off;
 
+    /* Test hook: KENSA_DUMP_TEST_KILL_AFTER=N terminates the target after N
+     * regions, to exercise the "exited mid-dump" path deterministically. */
+    const char *hook = getenv("KENSA_DUMP_TEST_KILL_AFTER");
+    size_t kill_after = hook ? (size_t)strtoul(hook, NULL, 10) + 1 : 0;
     /* Data, region by region; a failing chunk is retried page by page. */
-    for (size_t i = 0; i < c->nregs && !o.w.err && o.buf; i++) {
+    for (size_t i = 0; i < c->nregs && !o.w.err && o.buf && !c->exited; i++) {
         const region *r = &c->regs[i];
+        if (kill_after && i + 1 == kill_after) {
+            TerminateProcess(c->proc, 1);
+            WaitForSingleObject(c->proc, 5000);
+        }
         if (r->state != MEM_COMMIT) { if (r->state == MEM_RESERVE) classify_uncaptured(c, i, r->base, r->base + r->size, ""); continue; }
         if (!readable_protect(r->protect)) { classify_uncaptured(c, i, r->base, r->base + r->size, ""); continue; }
         if (c->type_mini) {
@@ -652,6 +661,8 @@ static int own_write(dump_ctx *c, const char *path, char *errbuf, size_t errlen)
                 va += want;
                 continue;
             }
+            DWORD code = 0;
+            if (GetExitCodeProcess(c->proc, &code) && code != STILL_ACTIVE) { c->exited = 1; break; }
             /* Page by page through this chunk. */
             for (uint64_t p = va; p < va + want && !o.w.err; p += PAGE) {
                 SIZE_T g = 0;
@@ -668,6 +679,17 @@ static int own_write(dump_ctx *c, const char *path, char *errbuf, size_t errlen)
         }
     }
 
+    if (c->exited || o.w.err) {
+        /* Account what was not reached, then close the file as a valid dump. */
+        uint64_t done_to = c->nruns ? c->runs[c->nruns - 1].start + c->runs[c->nruns - 1].size : 0;
+        for (size_t i = 0; i < c->nregs; i++) {
+            const region *r = &c->regs[i];
+            if (r->state == MEM_FREE || r->base + r->size <= done_to) continue;
+            uint64_t from = r->base > done_to ? r->base : done_to;
+            add_run(c, from, r->base + r->size - from, RUN_UNREADABLE, i,
+                    c->exited ? "not read: the process exited" : "not read: writing the dump failed");
+        }
+    }
     /* Memory64List */
     uint64_t m64_size = 16 + 16 * (uint64_t)o.nmem;
     BYTE *m64 = malloc((size_t)m64_size);
@@ -724,8 +746,12 @@ static int own_write(dump_ctx *c, const char *path, char *errbuf, size_t errlen)
     free(o.buf);
     if (o.w.err) {
         char t[256];
-        snprintf(errbuf, errlen, "writing %s failed: %s", path, win_error_text(o.w.err, t, sizeof t));
+        snprintf(errbuf, errlen, "writing %s failed: %s; the dump is partial", path, win_error_text(o.w.err, t, sizeof t));
         return -1;
+    }
+    if (c->exited) {
+        snprintf(errbuf, errlen, "process %lu exited during the dump; the dump is partial", (unsigned long)c->pid);
+        return 1;
     }
     return 0;
 }
@@ -876,7 +902,7 @@ typedef struct attempt { const char *method; int ok; char error[300]; } attempt;
 
 static int write_sidecar(dump_ctx *c, const char *dump_path, const char *method, attempt *att, int natt, int debug_priv,
                          double secs, double hash_secs, const char *sha, const char *sha_api, uint64_t size, int complete,
-                         const char *error, const char *started)
+                         int partial, const char *error, const char *started)
 {
     char path[MAX_PATH + 8];
     snprintf(path, sizeof path, "%s.json", dump_path);
@@ -904,7 +930,7 @@ static int write_sidecar(dump_ctx *c, const char *dump_path, const char *method,
     sb_printf(&b, "\n  ],\n  \"se_debug_privilege\": %s,\n  \"started\": \"%s\",\n  \"seconds\": %.6f,\n  \"hash_seconds\": %.6f,\n",
               debug_priv ? "true" : "false", started, secs, hash_secs);
     sb_printf(&b, "  \"complete\": %s,\n  \"partial\": %s,\n  \"error\": ", complete ? "true" : "false",
-              !complete && method ? "true" : "false");
+              partial ? "true" : "false");
     if (error && error[0]) sb_json_str(&b, error);
     else sb_printf(&b, "null");
     sb_printf(&b, ",\n  \"dump_size\": %llu,\n  \"sha256\": ", (unsigned long long)size);
@@ -959,6 +985,7 @@ static int dump_process(DWORD pid, const char *name, const char *dir, int mini, 
     c.type_mini = mini;
     snprintf(c.name, sizeof c.name, "%s", name);
     DWORD rights = PROCESS_QUERY_INFORMATION | PROCESS_VM_READ | PROCESS_DUP_HANDLE | PROCESS_CREATE_PROCESS | PROCESS_VM_OPERATION;
+    if (getenv("KENSA_DUMP_TEST_KILL_AFTER")) rights |= PROCESS_TERMINATE | SYNCHRONIZE;
     c.proc = OpenProcess(rights, FALSE, pid);
     if (!c.proc) c.proc = OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_VM_READ, FALSE, pid);
     if (!c.proc) {
@@ -993,7 +1020,8 @@ static int dump_process(DWORD pid, const char *name, const char *dir, int mini, 
     double t0 = now_seconds();
     attempt att[3];
     int natt = 0;
-    const char *used = NULL;
+    const char *used = NULL, *used_partial = NULL;
+    int partial_file = 0;
     char final_err[400] = "";
 
     /* 1. PSS snapshot + MiniDumpWriteDump */
@@ -1045,8 +1073,13 @@ static int dump_process(DWORD pid, const char *name, const char *dir, int mini, 
         c.nruns = 0;
         memset(c.bytes, 0, sizeof c.bytes);
         memset(c.nrun_kind, 0, sizeof c.nrun_kind);
-        if (own_write(&c, path, a->error, sizeof a->error) == 0) { a->ok = 1; used = "own"; }
-        else fprintf(stderr, "kensa-dump: pid %lu: own: %s\n", (unsigned long)pid, a->error);
+        int w = own_write(&c, path, a->error, sizeof a->error);
+        if (w == 0) { a->ok = 1; used = "own"; }
+        else {
+            fprintf(stderr, "kensa-dump: pid %lu: own: %s\n", (unsigned long)pid, a->error);
+            partial_file = 1;   /* a dump file exists but is incomplete */
+            used_partial = "own";
+        }
         resume_threads(&c);
         if (!a->ok) snprintf(final_err, sizeof final_err, "%s", a->error);
     }
@@ -1061,7 +1094,8 @@ static int dump_process(DWORD pid, const char *name, const char *dir, int mini, 
     if (size) sha256_file(path, sha, &sha_api);
     double hash_secs = now_seconds() - th;
     int complete = used != NULL;
-    write_sidecar(&c, path, used, att, natt, debug_priv, secs, hash_secs, sha, sha_api, size, complete, final_err, started);
+    write_sidecar(&c, path, used ? used : used_partial, att, natt, debug_priv, secs, hash_secs, sha, sha_api, size, complete,
+                  partial_file && size > 0, final_err, started);
     if (used)
         printf("dump %s method %s pid %lu bytes %llu read %llu unreadable %llu guard %llu skipped %llu seconds %.3f sha256 %s\n", path, used,
                (unsigned long)pid, (unsigned long long)size, (unsigned long long)c.bytes[0], (unsigned long long)c.bytes[1],

@@ -87,9 +87,31 @@ S=$WORK/auto/target_win-x64.exe-$WPID.dmp.json
 check "auto: pss tried first" jqe '.methods_tried[0].method == "pss"' "$S"
 check "auto: a method succeeded and is recorded" jqe '.complete == true and (.method == "pss" or .method == "live" or .method == "own")' "$S"
 
+# Mini dumps and --all: stacks only; everything else accounted as skipped.
+mkdir -p "$WORK/all"
+expect_rc 0 "--all --type mini --method own" wine "$EXE" --all --type mini --method own -o "Z:$WORK/all"
+S=$WORK/all/target_win-x64.exe-$WPID.dmp.json
+check "--all: the target was dumped" test -s "${S%.json}"
+check "--all: several processes dumped, each with a sidecar" test "$(ls "$WORK"/all/*.dmp.json | wc -l)" -ge 3
+check "mini: type recorded" jqe '.type == "mini" and .complete == true' "$S"
+check "mini: the stack marker is in the dump" test "$("$MDMP_TOOL" read "${S%.json}" "$stack" 24)" = "$(hex "${WANT[stack]:0:24}")"
+check "mini: the heap is accounted as skipped, not dumped" test -z "$("$MDMP_TOOL" read "${S%.json}" "$sparse_high" 16)"
+check "mini: skipped runs say why" jqe '[.regions[].runs[] | select(.reason == "not part of a mini dump")] | length > 0' "$S"
+
 expect_rc 1 "no such PID" wine "$EXE" --pid 999999 -o "Z:$WORK"
 check "no such PID: clear message" contains "$WORK/err" "no process with PID 999999"
 expect_rc 2 "usage error" wine "$EXE" --bogus
+# The target exits mid-dump (test hook: terminated after 40 regions): the
+# dump is closed as a valid minidump and marked partial.
+mkdir -p "$WORK/exit"
+KENSA_DUMP_TEST_KILL_AFTER=40 wine "$EXE" --pid "$WPID" -o "Z:$WORK/exit" --method own >"$WORK/out" 2>"$WORK/err"
+check "exit mid-dump: exit status 1" test $? = 1
+check "exit mid-dump: clear message" contains "$WORK/err" "exited during the dump; the dump is partial"
+S=$WORK/exit/target_win-x64.exe-$WPID.dmp.json
+check "exit mid-dump: sidecar partial, method own" jqe '.partial == true and .complete == false and .method == "own"' "$S"
+check "exit mid-dump: unreached regions accounted" jqe '[.regions[].runs[] | select(.reason == "not read: the process exited")] | length > 0' "$S"
+check "exit mid-dump: the partial dump still opens" sh -c "'$MDMP_TOOL' info '${S%.json}' | grep -q '^streams'"
+TPID=
 X86=$WINDUMP_DIR/kensa-dump-x86.exe
 if [ -f "$X86" ]; then
   check "x86 build is a PE32 (i386) program" sh -c "objdump -f '$X86' | grep -q 'pei-i386'"
