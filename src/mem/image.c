@@ -128,7 +128,7 @@ static kn_status open_crash(mem_image *img, kn_err *e)
         }
         return finish_runs(img, e);
     }
-    if (img->crash_type == 5 || img->crash_type == 6 || memcmp(d + 0x2004, "DUMP", 4) == 0) {
+    if (img->crash_type == 5 || img->crash_type == 6 || (img->size >= 0x2008 && memcmp(d + 0x2004, "DUMP", 4) == 0)) {
         img->fmt = MEM_FMT_CRASH_BITMAP;
         if (img->size < 0x2038) return kn_err_set(e, KN_ERR_TRUNCATED, img->name, 0x2000, "bitmap header cut short");
         if (memcmp(d + 0x2000, "SDMP", 4) && memcmp(d + 0x2000, "FDMP", 4))
