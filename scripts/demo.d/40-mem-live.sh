@@ -23,7 +23,8 @@ echo "--- target pid $pid, heap marker at $heap"
 echo "--- kensa mem dump-live --pid $pid -o target.core"
 "$KENSA" mem dump-live --pid "$pid" -o "$d/target.core"
 echo "--- accounting (sidecar target.core.json): runs that are not plain reads"
-jq -r '.regions[] as $r | $r.runs[] | select(.status != "read") | "\(.status)\t\(.start)\t\(.size)\t\($r.perms) \($r.path)\t\(.reason // "")"' "$d/target.core.json" | column -t -s $'\t'
+jq -r '.regions[] as $r | $r.runs[] | select(.status != "read") | "\(.status)\t\(.start)\t\(.size)\t\($r.perms) \($r.path)\t\(.reason // "")"' "$d/target.core.json" >"$d/notread.txt"
+if command -v column >/dev/null; then column -t -s $'\t' "$d/notread.txt"; else cat "$d/notread.txt"; fi
 echo "--- gdb reads the heap marker back from the core"
 if command -v gdb >/dev/null; then
   gdb -batch -nx "$T" "$d/target.core" -ex "x/s $heap" 2>/dev/null | tail -1

@@ -111,8 +111,8 @@ if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
   check "small tmpfs full: sidecar partial, with the unwritten rest accounted" \
     jqe '.partial == true and ([.regions[].runs[] | select(.reason == "not read: writing the dump failed")] | length > 0)' "$WORK/small.json"
 fi
-if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
-  chmod 755 "$WORK"
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && chmod 755 "$WORK" &&
+   setpriv --reuid=65534 --regid=65534 --clear-groups "$KENSA" --version >/dev/null 2>&1; then
   expect_rc 1 "no permission (unprivileged user on a root process)" \
     setpriv --reuid=65534 --regid=65534 --clear-groups "$KENSA" mem dump-live --pid "$PID" -o "$WORK/perm.core"
   check "no permission: clear message" grep -q -i "permission denied" "$WORK/err"
