@@ -68,7 +68,7 @@ const cli_group cli_group_soc = {"soc", "security data analytics: packets, flows
 typedef struct ddos_flags {
     double pps, mbps, flows, ppps, pmbps, pflows;
     int64_t average, quiet, max_hosts;
-    const char *config, *home_net;
+    const char *config, *home_net, *analyzers;
     cli_list sampling;
 } ddos_flags;
 
@@ -84,7 +84,8 @@ typedef struct ddos_flags {
     {"quiet-time", 0, CLI_INT, &(f).quiet, "SECONDS", "an attack ends after this long below threshold (default 60)"}, \
     {"max-hosts", 0, CLI_INT, &(f).max_hosts, "N", "bound on tracked hosts and prefixes (default 1000000)"}, \
     {"ddos-config", 0, CLI_STR, &(f).config, "FILE", "thresholds and host groups (see docs/soc-ddos.md)"},     \
-    {"sampling", 0, CLI_LIST, &(f).sampling, "EXPORTER=N", "sampling rate for an exporter, overriding its own"}
+    {"sampling", 0, CLI_LIST, &(f).sampling, "EXPORTER=N", "sampling rate for an exporter, overriding its own"}, \
+    {"analyzers", 0, CLI_STR, &(f).analyzers, "NAME,...", "run only these analyzers (e.g. ddos; default all)"}
 
 static void ddos_flags_init(ddos_flags *f)
 {
@@ -110,6 +111,7 @@ static int ddos_flags_apply(const cli_command *self, ddos_flags *f, soc_options 
     o->quiet_seconds = (int)f->quiet;
     o->ddos_max_hosts = (size_t)f->max_hosts;
     o->config_path = f->config;
+    o->analyzers = f->analyzers;
     if (f->home_net) {
         o->home_net = kn_cidrset_new();
         const char *bad = NULL;
@@ -131,6 +133,7 @@ static int ddos_flags_apply(const cli_command *self, ddos_flags *f, soc_options 
     }
     kn_err e;
     kn_err_clear(&e);
+    if (soc_analyzers_check(o->analyzers, &e) != KN_OK) return cli_usage_error(self, "--analyzers: %s", e.msg);
     soc_ddos_config cfg;
     if (soc_ddos_config_load(o, &cfg, &e) != KN_OK) {
         kn_err_print(&e);

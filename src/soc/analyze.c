@@ -16,6 +16,45 @@ void soc_options_defaults(soc_options *opt)
     opt->prefix_pps = opt->prefix_mbps = opt->prefix_flows = -1;
 }
 
+struct soc_cb {
+    void *self;
+    union {
+        void (*packet)(void *, soc_ctx *, const soc_pkt *);
+        void (*flow)(void *, soc_ctx *, const soc_flow *);
+        void (*event)(void *, soc_ctx *, const soc_event *);
+        void (*tick)(void *, soc_ctx *, kn_time);
+    } fn;
+};
+
+static int name_in_list(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *c = strchr(p, ',');
+        size_t len = c ? (size_t)(c - p) : strlen(p);
+        if (len == n && strncmp(p, name, n) == 0) return 1;
+        if (!c) break;
+        p = c + 1;
+    }
+    return 0;
+}
+
+kn_status soc_analyzers_check(const char *list, kn_err *e)
+{
+    if (!list) return KN_OK;
+    for (const char *p = list; *p;) {
+        const char *c = strchr(p, ',');
+        size_t len = c ? (size_t)(c - p) : strlen(p);
+        int found = 0;
+        for (int i = 0; soc_analyzers[i]; i++)
+            if (strlen(soc_analyzers[i]->name) == len && strncmp(soc_analyzers[i]->name, p, len) == 0) found = 1;
+        if (!found) return kn_err_set(e, KN_ERR_USAGE, NULL, KN_NO_OFFSET, "unknown analyzer '%.*s'", (int)len, p);
+        if (!c) break;
+        p = c + 1;
+    }
+    return KN_OK;
+}
+
 kn_status soc_ctx_init(soc_ctx *ctx, const soc_options *opt, FILE *alerts_out)
 {
     memset(ctx, 0, sizeof *ctx);
@@ -26,9 +65,23 @@ kn_status soc_ctx_init(soc_ctx *ctx, const soc_options *opt, FILE *alerts_out)
     while (soc_analyzers[n]) n++;
     ctx->n_analyzers = n;
     ctx->analyzer_state = calloc((size_t)n + 1, sizeof(void *));
-    if (!ctx->analyzer_state) return KN_ERR_NOMEM;
+    ctx->analyzer_on = calloc((size_t)n + 1, 1);
+    ctx->cb_packet = calloc((size_t)n + 1, sizeof *ctx->cb_packet);
+    ctx->cb_flow = calloc((size_t)n + 1, sizeof *ctx->cb_flow);
+    ctx->cb_event = calloc((size_t)n + 1, sizeof *ctx->cb_event);
+    ctx->cb_tick = calloc((size_t)n + 1, sizeof *ctx->cb_tick);
+    if (!ctx->analyzer_state || !ctx->analyzer_on || !ctx->cb_packet || !ctx->cb_flow || !ctx->cb_event || !ctx->cb_tick) return KN_ERR_NOMEM;
     for (int i = 0; i < n; i++) {
-        ctx->analyzer_state[i] = soc_analyzers[i]->create ? soc_analyzers[i]->create(ctx) : NULL;
+        const soc_analyzer_ops *a = soc_analyzers[i];
+        if (opt->analyzers && !name_in_list(opt->analyzers, a->name)) continue;
+        void *self = a->create ? a->create(ctx) : NULL;
+        if (a->create && !self) continue;   /* could not start (out of memory): skip it */
+        ctx->analyzer_state[i] = self;
+        ctx->analyzer_on[i] = 1;
+        if (a->on_packet) { ctx->cb_packet[ctx->n_cb_packet].self = self; ctx->cb_packet[ctx->n_cb_packet++].fn.packet = a->on_packet; }
+        if (a->on_flow) { ctx->cb_flow[ctx->n_cb_flow].self = self; ctx->cb_flow[ctx->n_cb_flow++].fn.flow = a->on_flow; }
+        if (a->on_event) { ctx->cb_event[ctx->n_cb_event].self = self; ctx->cb_event[ctx->n_cb_event++].fn.event = a->on_event; }
+        if (a->on_tick) { ctx->cb_tick[ctx->n_cb_tick].self = self; ctx->cb_tick[ctx->n_cb_tick++].fn.tick = a->on_tick; }
     }
     return KN_OK;
 }
@@ -44,8 +97,13 @@ void soc_ctx_free(soc_ctx *ctx)
     soc_flowexp_free(ctx->flowexp);
     free(ctx->inputs);
     for (int i = 0; i < ctx->n_analyzers; i++)
-        if (soc_analyzers[i]->destroy) soc_analyzers[i]->destroy(ctx->analyzer_state[i]);
+        if (soc_analyzers[i]->destroy && ctx->analyzer_on && ctx->analyzer_on[i]) soc_analyzers[i]->destroy(ctx->analyzer_state[i]);
     free(ctx->analyzer_state);
+    free(ctx->analyzer_on);
+    free(ctx->cb_packet);
+    free(ctx->cb_flow);
+    free(ctx->cb_event);
+    free(ctx->cb_tick);
     kn_buf_free(&ctx->alert_log);
     kn_json_free(ctx->alert_json);
     memset(ctx, 0, sizeof *ctx);
@@ -59,18 +117,14 @@ static void advance_time(soc_ctx *ctx, kn_time ts)
     kn_time old_sec = ctx->now / KN_NS_PER_SEC, new_sec = ts / KN_NS_PER_SEC;
     ctx->now = ts;
     ctx->last_ts = ts;
-    if (new_sec != old_sec) {
-        for (int i = 0; i < ctx->n_analyzers; i++)
-            if (soc_analyzers[i]->on_tick)
-                soc_analyzers[i]->on_tick(ctx->analyzer_state[i], ctx, new_sec * KN_NS_PER_SEC);
-    }
+    if (new_sec != old_sec)
+        for (int i = 0; i < ctx->n_cb_tick; i++) ctx->cb_tick[i].fn.tick(ctx->cb_tick[i].self, ctx, new_sec * KN_NS_PER_SEC);
 }
 
 void soc_emit_event(soc_ctx *ctx, const soc_event *ev)
 {
     ctx->n_events++;
-    for (int i = 0; i < ctx->n_analyzers; i++)
-        if (soc_analyzers[i]->on_event) soc_analyzers[i]->on_event(ctx->analyzer_state[i], ctx, ev);
+    for (int i = 0; i < ctx->n_cb_event; i++) ctx->cb_event[i].fn.event(ctx->cb_event[i].self, ctx, ev);
 }
 
 void soc_advance(soc_ctx *ctx, kn_time now)
@@ -91,13 +145,11 @@ void soc_feed(soc_ctx *ctx, const soc_record *rec)
     case SOC_REC_PACKET:
         ctx->n_packets++;
         ctx->n_bytes += rec->u.pkt.wire_len;
-        for (int i = 0; i < ctx->n_analyzers; i++)
-            if (soc_analyzers[i]->on_packet) soc_analyzers[i]->on_packet(ctx->analyzer_state[i], ctx, &rec->u.pkt);
+        for (int i = 0; i < ctx->n_cb_packet; i++) ctx->cb_packet[i].fn.packet(ctx->cb_packet[i].self, ctx, &rec->u.pkt);
         break;
     case SOC_REC_FLOW:
         ctx->n_flows++;
-        for (int i = 0; i < ctx->n_analyzers; i++)
-            if (soc_analyzers[i]->on_flow) soc_analyzers[i]->on_flow(ctx->analyzer_state[i], ctx, &rec->u.flow);
+        for (int i = 0; i < ctx->n_cb_flow; i++) ctx->cb_flow[i].fn.flow(ctx->cb_flow[i].self, ctx, &rec->u.flow);
         break;
     case SOC_REC_EVENT:
         soc_emit_event(ctx, &rec->u.ev);
@@ -112,7 +164,7 @@ void soc_finish(soc_ctx *ctx)
     if (ctx->flowexp) soc_flowexp_finish(ctx->flowexp);
     if (ctx->analyzers_off) return;
     for (int i = 0; i < ctx->n_analyzers; i++)
-        if (soc_analyzers[i]->finish) soc_analyzers[i]->finish(ctx->analyzer_state[i], ctx);
+        if (soc_analyzers[i]->finish && ctx->analyzer_on[i]) soc_analyzers[i]->finish(ctx->analyzer_state[i], ctx);
 }
 
 typedef struct open_input {

@@ -241,8 +241,11 @@ void soc_ddos_config_free(soc_ddos_config *c)
 
 #define TOPK 16
 
-typedef struct topk { kn_ip key; uint64_t n; } topk;
-typedef struct topp { uint32_t key; uint64_t n; } topp;
+/* n is the space-saving estimate, err its possible overcount (the count of
+ * the entry it replaced); n - err is a guaranteed lower bound, reported so
+ * that spoofed random sources do not show inflated counts. */
+typedef struct topk { kn_ip key; uint64_t n, err; } topk;
+typedef struct topp { uint32_t key; uint64_t n, err; } topp;
 
 typedef struct attack {
     uint64_t id;
@@ -345,8 +348,9 @@ static void topk_add(topk *t, int *n, const kn_ip *key, uint64_t w)
         if (memcmp(&t[i].key, key, sizeof *key) == 0) { t[i].n += w; return; }
         if (t[i].n < t[min].n) min = i;
     }
-    if (*n < TOPK) { t[*n].key = *key; t[*n].n = w; (*n)++; return; }
+    if (*n < TOPK) { t[*n].key = *key; t[*n].n = w; t[*n].err = 0; (*n)++; return; }
     t[min].key = *key;
+    t[min].err = t[min].n;
     t[min].n += w;
 }
 
@@ -357,8 +361,9 @@ static void topp_add(topp *t, int *n, uint32_t key, uint64_t w)
         if (t[i].key == key) { t[i].n += w; return; }
         if (t[i].n < t[min].n) min = i;
     }
-    if (*n < TOPK) { t[*n].key = key; t[*n].n = w; (*n)++; return; }
+    if (*n < TOPK) { t[*n].key = key; t[*n].n = w; t[*n].err = 0; (*n)++; return; }
     t[min].key = key;
+    t[min].err = t[min].n;
     t[min].n += w;
 }
 
@@ -493,7 +498,10 @@ static void ddos_on_flow(void *self, soc_ctx *ctx, const soc_flow *f)
 {
     ddos *d = self;
     if (!f->dst.family || !f->src.family) return;
-    count(d, ctx, &f->src, &f->dst, f->sport, f->dport, f->proto, f->tcp_flags, f->frag ? 2 : 0, f->packets,
+    /* Flow records of non-first fragments carry no ports: routers export
+     * them as TCP/UDP with both ports 0 (no real service uses port 0). */
+    int frag = f->frag || ((f->proto == 17 || f->proto == 6) && f->sport == 0 && f->dport == 0);
+    count(d, ctx, &f->src, &f->dst, f->sport, f->dport, f->proto, f->tcp_flags, frag ? 2 : 0, f->packets,
           f->bytes, 1, f->sampling > 1);
 }
 
@@ -526,12 +534,14 @@ static void decide_vector(attack *a)
 static int cmp_topk(const void *x, const void *y)
 {
     const topk *a = x, *b = y;
-    return a->n < b->n ? 1 : a->n > b->n ? -1 : kn_ip_cmp(&a->key, &b->key);
+    uint64_t an = a->n - a->err, bn = b->n - b->err;
+    return an < bn ? 1 : an > bn ? -1 : kn_ip_cmp(&a->key, &b->key);
 }
 static int cmp_topp(const void *x, const void *y)
 {
     const topp *a = x, *b = y;
-    return a->n < b->n ? 1 : a->n > b->n ? -1 : (a->key > b->key) - (a->key < b->key);
+    uint64_t an = a->n - a->err, bn = b->n - b->err;
+    return an < bn ? 1 : an > bn ? -1 : (a->key > b->key) - (a->key < b->key);
 }
 
 static void emit_alert(ddos *d, soc_ctx *ctx, const kn_ip *key, int is_prefix, entry *e, int end, kn_time now)
@@ -599,7 +609,7 @@ static void emit_alert(ddos *d, soc_ctx *ctx, const kn_ip *key, int is_prefix, e
     for (int i = 0; i < a->nsrc && i < 10; i++) {
         kn_json_obj_begin(j);
         kn_json_kstr(j, "ip", kn_ip_format(&a->src[i].key, ipb));
-        kn_json_kuint(j, "packets", a->src[i].n);
+        kn_json_kuint(j, "packets", a->src[i].n - a->src[i].err);
         kn_json_obj_end(j);
     }
     kn_json_arr_end(j);
@@ -608,7 +618,7 @@ static void emit_alert(ddos *d, soc_ctx *ctx, const kn_ip *key, int is_prefix, e
     for (int i = 0; i < a->nsport && i < 10; i++) {
         kn_json_obj_begin(j);
         kn_json_kuint(j, "port", a->sport[i].key);
-        kn_json_kuint(j, "packets", a->sport[i].n);
+        kn_json_kuint(j, "packets", a->sport[i].n - a->sport[i].err);
         kn_json_obj_end(j);
     }
     kn_json_arr_end(j);
@@ -617,7 +627,7 @@ static void emit_alert(ddos *d, soc_ctx *ctx, const kn_ip *key, int is_prefix, e
     for (int i = 0; i < a->ndport && i < 10; i++) {
         kn_json_obj_begin(j);
         kn_json_kuint(j, "port", a->dport[i].key);
-        kn_json_kuint(j, "packets", a->dport[i].n);
+        kn_json_kuint(j, "packets", a->dport[i].n - a->dport[i].err);
         kn_json_obj_end(j);
     }
     kn_json_arr_end(j);

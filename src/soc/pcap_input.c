@@ -9,8 +9,12 @@
  *
  * UDP payloads that look like flow exports (NetFlow v5/v9, IPFIX, sFlow;
  * recognised by content, on any port) are decoded with the context's
- * flowexp decoder. The packet itself is returned first (it is traffic
- * too), then the flows it carried, one per next() call, from a small queue. */
+ * flowexp decoder. The flows it carried are returned first, one per next()
+ * call from a small queue, each stamped with its own end time (clamped
+ * between the previous flow and the datagram, so DDoS windows see flows in
+ * the second they ended); then the datagram's own packet (it is traffic
+ * too), ordered at its last flow's stamp so that a burst of datagrams sent
+ * at one instant does not move data time past the seconds they describe. */
 #define _GNU_SOURCE
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -34,7 +38,9 @@ struct soc_input {
     uint64_t frames;
     soc_flow *q;              /* flows decoded from the last export datagram */
     size_t qn, qcap, qpos;
-    kn_time qts;
+    kn_time qts, last_ts;
+    soc_pkt held_pkt;         /* the export datagram's own packet, returned after its flows */
+    int have_held;
     int warned_link;
 };
 
@@ -117,11 +123,25 @@ static int pcap_next_record(soc_input *in, soc_record *rec, kn_err *e)
 {
     if (in->qpos < in->qn) {
         rec->kind = SOC_REC_FLOW;
-        rec->ts = in->qts;
         rec->u.flow = in->q[in->qpos++];
+        /* Exporters stamp in whole milliseconds (v5/v9: uptime), so a flow
+         * ending just before a second boundary can read X.000; a millisecond
+         * earlier keeps it in the second it belongs to. */
+        kn_time ts = rec->u.flow.end - 1000000;
+        if (ts > in->qts) ts = in->qts;
+        if (ts < in->last_ts) ts = in->last_ts;
+        rec->ts = in->last_ts = ts;   /* the datagram packets do not raise this floor: several
+                                        * datagrams sent together describe the same seconds */
         return 1;
     }
     in->qn = in->qpos = 0;
+    if (in->have_held) {
+        in->have_held = 0;
+        rec->kind = SOC_REC_PACKET;
+        rec->ts = in->last_ts;   /* keeps data time with the flows; pkt.ts is the true stamp */
+        rec->u.pkt = in->held_pkt;
+        return 1;
+    }
     struct pcap_pkthdr *h;
     const u_char *data;
     int rc = pcap_next_ex(in->pc, &h, &data);
@@ -153,6 +173,12 @@ static int pcap_next_record(soc_input *in, soc_record *rec, kn_err *e)
             if (fx) {
                 in->qts = ts;
                 soc_flowexp_datagram(fx, &p->src, ts, p->payload, p->payload_len, in->file, p->offset, queue_flow, in);
+                /* flows first, then this packet (also when it carried only
+                 * templates: it is stamped with the flows' time either way) */
+                in->held_pkt = *p;
+                in->have_held = 1;
+                if (!in->last_ts) in->last_ts = ts;
+                return pcap_next_record(in, rec, e);
             }
         }
     } else if (dr == SOC_DEC_BAD) {

@@ -106,6 +106,9 @@ typedef struct soc_options {
     size_t ddos_max_hosts;  /* bound on tracked hosts and prefixes (0 = default) */
     soc_sampling_override *sampling; int n_sampling;
     kn_cidrset *home_net;   /* NULL = everything is home */
+    /* analyzers to run: comma-separated names (soc_analyzers[].name);
+     * NULL = all */
+    const char *analyzers;
     /* logs and sessions */
     const char **intel_paths; int n_intel;
     size_t max_sessions;    /* bound on live TCP sessions */
@@ -135,9 +138,15 @@ struct soc_ctx {
     kn_time now;            /* data time of the latest record */
     kn_time first_ts, last_ts;
     uint64_t n_packets, n_flows, n_events, n_bytes;
-    /* analyzer instances, parallel to soc_analyzers[] */
+    /* analyzer instances, parallel to soc_analyzers[] (NULL when the
+     * analyzer is not selected or create failed) */
     void **analyzer_state;
+    unsigned char *analyzer_on;   /* 1 for each selected, started analyzer */
     int n_analyzers;
+    /* the selected analyzers' callbacks per record kind, built once so the
+     * per-record loop calls only what exists (analyze.c) */
+    struct soc_cb *cb_packet, *cb_flow, *cb_event, *cb_tick;
+    int n_cb_packet, n_cb_flow, n_cb_event, n_cb_tick;
     /* flow export decoder shared by every input and `listen` (templates
      * learnt from one file apply to the next); created on first use by
      * soc_ctx_flowexp */
@@ -190,6 +199,9 @@ extern const soc_analyzer_ops *const soc_analyzers[];
 const soc_input_ops *soc_input_probe(const uint8_t *head, size_t n);
 
 /* analyze.c: context lifecycle and the driver. */
+/* Checks opt->analyzers against the registry: KN_OK, or KN_ERR_USAGE with
+ * the unknown name in e. */
+kn_status soc_analyzers_check(const char *list, kn_err *e);
 /* Zeroes opt and marks every DDoS threshold "not given". */
 void soc_options_defaults(soc_options *opt);
 kn_status soc_ctx_init(soc_ctx *ctx, const soc_options *opt, FILE *alerts_out);
