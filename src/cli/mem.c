@@ -355,7 +355,12 @@ static void print_procs(const mem_proclist *l, int scan)
             kn_json_kstr(j, "create_time", p->create ? ct : NULL);
             kn_json_kstr(j, "exit_time", p->exit ? et : NULL);
             kn_json_khex(j, "dtb", p->dtb);
-            kn_json_khex(j, scan ? "offset" : "eprocess", p->eproc);
+            if (scan) {
+                kn_json_khex(j, "offset", p->eproc_pa);
+                if (p->eproc) kn_json_khex(j, "eprocess", p->eproc); else kn_json_kstr(j, "eprocess", NULL);
+            } else {
+                kn_json_khex(j, "eprocess", p->eproc);
+            }
             kn_json_kuint(j, "threads", p->threads);
             if (p->wow64 >= 0) kn_json_kbool(j, "wow64", p->wow64); else kn_json_kstr(j, "wow64", NULL);
             if (p->peb) kn_json_khex(j, "peb", p->peb);
@@ -380,7 +385,7 @@ static void print_procs(const mem_proclist *l, int scan)
         kn_table_cell(t, ct);
         kn_table_cell(t, et);
         kn_table_cellf(t, "0x%" PRIx64, p->dtb);
-        kn_table_cellf(t, "0x%" PRIx64, p->eproc);
+        kn_table_cellf(t, "0x%" PRIx64, scan ? p->eproc_pa : p->eproc);
         kn_table_cellf(t, "%u", p->threads);
         kn_table_cell(t, p->wow64 < 0 ? "?" : p->wow64 ? "yes" : "no");
         if (scan) kn_table_cell(t, p->in_list ? "yes" : "NO");
@@ -433,16 +438,26 @@ static int cmd_psscan(int argc, char **argv)
     return KN_EXIT_OK;
 }
 
+/* The active list first; then a physical scan, so unlinked (hidden) and
+ * exited processes can be examined too. */
 static int find_pid(const char *path, const mem_kernel *k, int64_t pid, mem_process *out)
 {
-    mem_proclist l;
+    mem_proclist l, s;
     kn_err e;
-    if (mem_pslist(k, &l, &e) != KN_OK) { kn_err_print(&e); return 0; }
+    if (mem_pslist(k, &l, &e) != KN_OK) memset(&l, 0, sizeof l);
     int found = 0;
     for (size_t i = 0; i < l.n && !found; i++)
         if ((int64_t)l.v[i].pid == pid) { *out = l.v[i]; found = 1; }
+    if (!found && mem_psscan(k, &l, &s, &e) == KN_OK) {
+        for (size_t i = 0; i < s.n && !found; i++)
+            if ((int64_t)s.v[i].pid == pid && s.v[i].eproc) { *out = s.v[i]; found = 1; }
+        mem_proclist_free(&s);
+        if (found && !cli.quiet)
+            fprintf(stderr, "kensa: note: pid %" PRId64 " is not on the active process list; using the EPROCESS found by psscan at physical 0x%" PRIx64 "\n",
+                    pid, out->eproc_pa);
+    }
     mem_proclist_free(&l);
-    if (!found) kn_errorf(path, KN_NO_OFFSET, "no process with pid %" PRId64 " on the process list", pid);
+    if (!found) kn_errorf(path, KN_NO_OFFSET, "no process with pid %" PRId64 " on the process list or in a physical scan", pid);
     return found;
 }
 

@@ -600,6 +600,30 @@ kn_status mem_pslist(const mem_kernel *k, mem_proclist *out, kn_err *e)
     return KN_OK;
 }
 
+/* The virtual address of an EPROCESS found physically: its own list links
+ * (an unlinked process usually points at itself) or its thread list (the
+ * threads point back at the head inside EPROCESS) name it; a candidate is
+ * accepted only if it translates back to the physical address found. */
+static uint64_t eproc_va(const mem_kernel *k, const uint8_t *b, size_t n, uint64_t pa)
+{
+    const mem_eproc_layout *L = &k->lay;
+    uint64_t cand[4] = {0, 0, 0, 0};
+    if ((size_t)L->links + 16 <= n) { cand[0] = rd64(b + L->links) - (uint64_t)L->links; cand[1] = rd64(b + L->links + 8) - (uint64_t)L->links; }
+    if (L->thread_head >= 0 && (size_t)L->thread_head + 16 <= n) {
+        uint64_t first = rd64(b + L->thread_head), back;
+        if (mem_is_kernel_va(first) && mem_vread_u64(&k->kas, first + 8, &back)) cand[2] = back - (uint64_t)L->thread_head;
+        uint64_t last = rd64(b + L->thread_head + 8), fwd;
+        if (mem_is_kernel_va(last) && mem_vread_u64(&k->kas, last, &fwd)) cand[3] = fwd - (uint64_t)L->thread_head;
+    }
+    for (int i = 0; i < 4; i++) {
+        if (!mem_is_kernel_va(cand[i])) continue;
+        mem_page pg;
+        mem_translate(&k->kas, cand[i] & ~0xfffull, &pg);
+        if (pg.data && pg.pa + (cand[i] & 0xfff) == pa) return cand[i];
+    }
+    return 0;
+}
+
 kn_status mem_psscan(const mem_kernel *k, const mem_proclist *active, mem_proclist *out, kn_err *e)
 {
     memset(out, 0, sizeof *out);
@@ -637,8 +661,10 @@ kn_status mem_psscan(const mem_kernel *k, const mem_proclist *active, mem_procli
                 mem_process *q = push_proc(out);
                 if (!q) break;
                 fill_process(k, b, got, q);
-                q->eproc = run->pa + bo;   /* physical offset */
-                q->in_list = kn_htab_get(&listed, &q->eproc) != NULL;
+                q->eproc_pa = run->pa + bo;
+                q->in_list = kn_htab_get(&listed, &q->eproc_pa) != NULL;
+                q->eproc = eproc_va(k, b, got, q->eproc_pa);
+                if (q->eproc && L->vadroot >= 0) q->vadroot = q->eproc + (uint64_t)L->vadroot;
                 detect_wow64(k, q);
                 break;
             }

@@ -188,7 +188,9 @@ kn_status mem_isf_apply(mem_kernel *k, const char *path, int force, kn_err *e);
 
 /* ---- processes --------------------------------------------------------------- */
 typedef struct mem_process {
-    uint64_t eproc, pid, ppid, dtb, peb, vadroot, section_base;
+    uint64_t eproc;           /* EPROCESS virtual address (0: unknown, psscan) */
+    uint64_t eproc_pa;        /* physical address (psscan), 0 from pslist */
+    uint64_t pid, ppid, dtb, peb, vadroot, section_base;
     uint64_t create, exit;    /* FILETIME */
     uint32_t threads;
     int wow64;                /* -1 unknown */

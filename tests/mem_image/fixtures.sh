@@ -52,7 +52,7 @@ elif kind == "psscan":
     for p in truth["processes"]:
         g = got.get(p["pid"])
         if not g: fail("psscan missed pid %d" % p["pid"])
-        if g["offset"] != p["eprocess_pa"] or g["listed"] != p["listed"] or g["name"] != p["name"]: fail("psscan pid %d: %r" % (p["pid"], g))
+        if g["offset"] != p["eprocess_pa"] or g["listed"] != p["listed"] or g["name"] != p["name"] or g["eprocess"] != p["eprocess"]: fail("psscan pid %d: %r" % (p["pid"], g))
     if len(got) != len(truth["processes"]): fail("psscan found %d, want %d" % (len(got), len(truth["processes"])))
 elif kind == "info":
     g = json.load(open(sys.argv[3]))
@@ -149,6 +149,12 @@ for b in 7601 14393 19041; do
   expect_rc 0 "$b: psscan" "$KENSA" mem psscan --json "$D/image.raw"
   cp "$WORK/out" "$WORK/scan.json"
   check "$b: psscan finds every EPROCESS, hidden one unlisted" cmp_py psscan "$T" "$WORK/scan.json"
+  expect_rc 0 "$b: vad of the unlinked process" "$KENSA" mem vad --json --pid 3000 "$D/image.raw"
+  cp "$WORK/out" "$WORK/vad.json"
+  check "$b: hidden process: vad matches truth" cmp_py vad "$T" "$WORK/vad.json" 3000
+  check "$b: hidden process: the note says so" contains "$WORK/err" "not on the active process list"
+  expect_rc 0 "$b: procdump of the unlinked process" "$KENSA" mem procdump --pid 3000 -o "$D/h.dmp" "$D/image.raw"
+  check "$b: hidden process: page classes" cmp_py pages "$T" "$D/h.dmp.json" 3000 0
   expect_rc 0 "$b: vad" "$KENSA" mem vad --json --pid 1880 "$D/image.lime"
   cp "$WORK/out" "$WORK/vad.json"
   check "$b: vad matches truth" cmp_py vad "$T" "$WORK/vad.json" 1880
