@@ -131,9 +131,13 @@ elif kind == "lldb-check":
 EOF
 cmp_py() { python3 "$WORK/compare.py" "$@" >"$WORK/cmp.out" 2>&1; local rc=$?; [ $rc = 0 ] || cat "$WORK/cmp.out" >&2; return $rc; }
 
-for b in 7601 14393 19041; do
+for b in 7601 14393 19041 19041+0x28; do
   D=$WORK/$b; mkdir -p "$D"
-  expect_rc 0 "mkimage $b" "$MKIMAGE" --build "$b" --out "$D" --exe64 "$EXE64" "${EXE32_ARG[@]}" "${DLLS[@]}"
+  case $b in
+    *+*) expect_rc 0 "mkimage $b (EPROCESS fields moved: a build in no table)" "$MKIMAGE" --build "${b%+*}" --shift-eprocess $((${b#*+})) \
+           --out "$D" --exe64 "$EXE64" "${EXE32_ARG[@]}" "${DLLS[@]}" ;;
+    *) expect_rc 0 "mkimage $b" "$MKIMAGE" --build "$b" --out "$D" --exe64 "$EXE64" "${EXE32_ARG[@]}" "${DLLS[@]}" ;;
+  esac
   T=$D/truth.json
   for img in image.raw image.crash.dmp image.bitmap.dmp image.lime image.elf "image.vmem --vmss $D/image.vmss"; do
     set -- $img; f=$1; shift

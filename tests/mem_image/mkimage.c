@@ -19,6 +19,7 @@
  *
  * usage: mkimage --build N --out DIR [--isf DIR] [--exe64 F] [--exe32 F]
  *                [--dll F]... [--corrupt proc-loop|vad-loop] [--phys-mb N --bulk-mb M]
+ *                [--raw-only] [--shift-eprocess N]
  *        mkimage --check-isf DIR */
 #include <dirent.h>
 #include <stdint.h>
@@ -822,7 +823,7 @@ int main(int argc, char **argv)
     int ndll = 0;
     unsigned build = 19041;
     uint64_t bulk_mb = 0;
-    int raw_only = 0;
+    int raw_only = 0, shift = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--check-isf") && v) return check_isf(v);
@@ -835,6 +836,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--exe32")) exe32 = v;
         else if (!strcmp(a, "--dll") && ndll < 8) dlls[ndll++] = v;
         else if (!strcmp(a, "--corrupt")) corrupt = v;
+        else if (!strcmp(a, "--shift-eprocess")) shift = (int)strtol(v, NULL, 0);
         else if (!strcmp(a, "--phys-mb")) PHYS_SIZE = (uint64_t)atoll(v) << 20;
         else if (!strcmp(a, "--bulk-mb")) bulk_mb = (uint64_t)atoll(v);
         else die("unknown option");
@@ -851,6 +853,17 @@ int main(int argc, char **argv)
     kn_arena_init(&arena, 1 << 20, 0);
     const char *offsets_from = "table";
     if (isf && load_isf(isf, build, &O, &arena)) offsets_from = "ISF";
+    if (shift) {
+        /* A build no table knows: every EPROCESS field after the process
+         * links moves by `shift` bytes (as fields inserted by an update
+         * would move them). The analyzer must still find them. */
+        if (shift % 8 || shift < 0 || shift > 0x100) die("--shift-eprocess must be a multiple of 8 in 0..256");
+        int *f[] = {&O.ep_name, &O.ep_ppid, &O.ep_peb, &O.ep_vadroot, &O.ep_section_base, &O.ep_thread_head,
+                    &O.ep_active_threads, &O.ep_wow64, &O.ep_object_table, &O.ep_create, &O.ep_exit};
+        for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) if (*f[i] > O.ep_links) *f[i] += shift;
+        O.ep_size += shift;
+        offsets_from = "shifted";
+    }
     build_is10 = O.ver_major >= 10;
     POOLBASE = build_is10 ? 0xffffc00000000000ull : 0xfffffa8000000000ull;
     KBASE = build_is10 ? 0xfffff80234600000ull : 0xfffff80002a1f000ull;
