@@ -103,6 +103,8 @@ int kn_time_parse(kn_time *t, const char *s, long len)
     if (i != n) return -1;
     int64_t days = kn_days_from_civil(Y, M, D);
     int64_t secs = days * 86400 + h * 3600 + mi * 60 + se - off;
+    /* kn_time holds years 1678..2262; later dates would overflow the scaling */
+    if (secs > INT64_MAX / KN_NS_PER_SEC - 1 || secs < INT64_MIN / KN_NS_PER_SEC + 1) return -1;
     *t = secs * KN_NS_PER_SEC + frac;
     return 0;
 }

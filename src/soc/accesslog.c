@@ -40,6 +40,7 @@ static int parse_clf_time(const char *s, size_t n, kn_time *t)
         off = (int64_t)(oh * 3600 + om * 60) * (s[21] == '-' ? -1 : 1);
     }
 #undef NUM
+    if (y < 1678 || y > 2261) return -1;   /* outside what kn_time (int64 ns) holds */
     int64_t days = kn_days_from_civil(y, (unsigned)mon + 1, (unsigned)d);
     *t = (days * 86400 + h * 3600 + mi * 60 + se - off) * KN_NS_PER_SEC;
     return 0;
