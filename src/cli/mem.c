@@ -161,6 +161,16 @@ static int info_mdmp(const char *path)
             kn_json_obj_end(j);
         }
         kn_json_arr_end(j);
+        const mdmp_exception *ex = mdmp_exception_info(f);
+        if (ex) {
+            kn_json_key(j, "exception");
+            kn_json_obj_begin(j);
+            kn_json_kuint(j, "tid", ex->tid);
+            kn_json_khex(j, "code", ex->code);
+            kn_json_khex(j, "address", ex->address);
+            kn_json_kuint(j, "flags", ex->flags);
+            kn_json_obj_end(j);
+        }
         const char *cm = mdmp_comment(f);
         if (cm) kn_json_kstr(j, "comment", cm);
         kn_json_kuint(j, "warnings", mdmp_warning_count(f));
@@ -173,6 +183,8 @@ static int info_mdmp(const char *path)
             printf("system        Windows %u.%u.%u, arch %u, %u processors%s%s\n", si->major, si->minor, si->build, si->arch,
                    si->nprocs, si->csd_version[0] ? ", " : "", si->csd_version);
         printf("memory        %zu ranges, %" PRIu64 " bytes\n", mdmp_range_count(f), mdmp_memory_bytes(f));
+        const mdmp_exception *ex = mdmp_exception_info(f);
+        if (ex) printf("exception     0x%08x at 0x%" PRIx64 " in thread %u\n", ex->code, ex->address, ex->tid);
         const char *cm = mdmp_comment(f);
         if (cm) printf("comment       %s\n", cm);
         printf("\nmodules (%zu):\n", mdmp_module_count(f));

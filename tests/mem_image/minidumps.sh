@@ -6,10 +6,18 @@
 need_shared
 need_cmd lldb
 need_cmd python3
+# exception code and address per file, from shared/data/MANIFEST.md
+declare -A EXC=([ascii_read_av.dmp]="0xc0000005 0xd6a6cd" [invalid-parameter.dmp]="0xc000000d 0x0"
+  [stack_exhaustion.dmp]="0xc00000fd 0xdea637" [test.dmp]="0xc0000005 0x40429e" [thread_name_list.dmp]="0xc0000005 0x4015fd"
+  [tiny-exe-fastfail.dmp]="0xc0000409 0x7ff75355af42" [write_av_non_canonical.dmp]="0xc0000005 0x7ff738721331")
 for f in "$SHARED"/mem/minidumps/*.dmp; do
   n=$(basename "$f")
   expect_rc 0 "$n: info" "$KENSA" mem info --json "$f"
   cp "$WORK/out" "$WORK/k.json"
+  if [ -n "${EXC[$n]:-}" ]; then
+    got=$(python3 -c 'import json,sys; e=json.load(open(sys.argv[1])).get("exception",{}); print(e.get("code"), e.get("address"))' "$WORK/k.json")
+    check "$n: exception $got is the MANIFEST's ${EXC[$n]}" test "$got" = "${EXC[$n]}"
+  fi
   expect_rc 0 "$n: info table" "$KENSA" mem info "$f"
   args=()
   for a in $(python3 -c 'import json,sys; [print(r["start"]) for r in json.load(open(sys.argv[1]))["memory"]]' "$WORK/k.json"); do
