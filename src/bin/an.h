@@ -31,6 +31,7 @@ enum {
 #define K_RARE 16  /* privileged or obsolete: rare in compiled code */
 #define K_PAD 32   /* padding (nop forms, int3, zero pairs) */
 #define K_IMM 64   /* an immediate or rip-relative operand points into code */
+#define K_RIPLEA 128  /* ... and it is a rip-relative lea (not an absolute immediate) */
 
 typedef struct u64vec {
     uint64_t *v;
@@ -61,6 +62,7 @@ typedef struct an_ctx {
     u64vec ptrs;               /* code-pointer targets (indexes) */
     u64vec ijmps;              /* indirect jumps to resolve */
     u64vec calls;              /* direct call sites (indexes) */
+    u64vec jmps;               /* direct unconditional jumps (indexes) */
     u64vec entries;            /* function entries (indexes) */
     u64vec jt_targets;         /* targets of all resolved indirect jumps */
     kn_htab jt;                /* site index -> jt_rec */

@@ -210,13 +210,13 @@ unsigned an_decode(an_ctx *x, uint64_t g)
         int cand = 0;
         if (x->is64 && ins.raw.modrm.offset && ins.raw.modrm.mod == 0 && ins.raw.modrm.rm == 5 && ins.mnemonic == ZYDIS_MNEMONIC_LEA) {
             v = va + ins.length + (uint64_t)ins.raw.disp.value;
-            cand = 1;
+            cand = 2;
         } else if (ins.raw.imm[0].size >= 32 && !ins.raw.imm[0].is_relative) {
             v = ins.raw.imm[0].value.u;
             if (!x->is64) v &= 0xffffffffu;
             cand = 1;
         }
-        if (cand && in_code(x, v)) k |= K_IMM;
+        if (cand && in_code(x, v)) k |= K_IMM | (cand == 2 ? K_RIPLEA : 0);
     }
     a->len[g] = ins.length;
     a->cls[g] = (uint8_t)k;
@@ -447,6 +447,7 @@ static void mark_insn(an_ctx *x, uint64_t g, unsigned l)
 
 static void note_pointer(an_ctx *x, uint64_t g)
 {
+    if (x->reloc_complete && !(x->a->cls[g] & K_RIPLEA)) return;   /* absolute ones come from relocations */
     const bin_region *r = an_region(x, g);
     ZydisDecodedInstruction ins;
     uint64_t off = g - r->index;
@@ -489,6 +490,7 @@ static void run(an_ctx *x, uint64_t g)
         case K_JMP: {
             uint64_t tg = an_target(x, g);
             if (tg != UINT64_MAX) { an_queue(x, tg); bit_set(x->brt, tg); }
+            u64_push(&x->jmps, g);
             return;
         }
         case K_JCC: {
@@ -751,10 +753,7 @@ static int call_falls(an_ctx *x, uint64_t g, unsigned k, const uint8_t *returns)
     uint64_t tg = an_target(x, g);
     if (tg == UINT64_MAX) return 1;
     if (x->noret && bit_get(x->noret, tg)) return 0;
-    if (returns) {
-        int64_t ei = entry_exact(x, tg);
-        if (ei >= 0 && !returns[ei]) return 0;
-    }
+    if (returns && (x->a->flags[tg] & BIN_B_FUNC) && !bit_get(returns, tg)) return 0;
     return 1;
 }
 
@@ -818,6 +817,11 @@ static void entries_from_flags(an_ctx *x)
     bin_analysis *a = x->a;
     x->entries.n = 0;
     for (uint64_t g = 0; g < x->n; g++) {
+        if ((g & 7) == 0 && g + 8 <= x->n) {   /* skip 8 bytes at a time when none is an entry */
+            uint64_t w;
+            memcpy(&w, a->flags + g, 8);
+            if (!(w & (0x0101010101010101ull * (BIN_B_FUNC | BIN_B_CALLT)))) { g += 7; continue; }
+        }
         uint8_t f = a->flags[g];
         if (!(f & (BIN_B_FUNC | BIN_B_CALLT))) continue;
         if (!(f & BIN_B_INSN) || (f & BIN_B_PAD)) { a->flags[g] &= (uint8_t)~BIN_B_FUNC; continue; }
@@ -850,8 +854,8 @@ static void compute_functions(an_ctx *x)
     bin_analysis *a = x->a;
     /* A jump over padding to code nothing else branches to conditionally: a
      * tail call to the function laid out next. */
-    for (uint64_t g = 0; g < x->n; g++) {
-        if (!(a->flags[g] & BIN_B_INSN) || (a->cls[g] & K_MASK) != K_JMP) continue;
+    for (size_t j = 0; j < x->jmps.n; j++) {
+        uint64_t g = x->jmps.v[j];
         uint64_t t = an_target(x, g);
         if (t == UINT64_MAX || t <= g || (a->flags[t] & (BIN_B_FUNC | BIN_B_PAD)) || !(a->flags[t] & BIN_B_INSN) || bit_get(x->jcct, t)) continue;
         if ((bin_code_va(a, t) & 15) || !after_padding(x, t)) continue;   /* functions after padding are aligned */
@@ -893,32 +897,37 @@ static void compute_functions(an_ctx *x)
     free(tails.v);
 }
 
-/* Least fixpoint of "can return". returns[i] for entries[i]. */
+/* Least fixpoint of "can return": a bitmap by code index, set at the
+ * entries of functions that can return. */
 static uint8_t *returning(an_ctx *x)
 {
     size_t ne = x->entries.n;
-    uint8_t *ret = calloc(ne ? ne : 1, 1);
+    uint8_t *ret = calloc((x->n + 7) / 8 + 1, 1);
     if (!ret) return NULL;
     u64vec stack = {0}, tails = {0};
     for (int iter = 0; iter < 64; iter++) {
         int changed = 0;
         memset(x->visit, 0, (x->n + 7) / 8);
         for (size_t i = 0; i < ne; i++) {
-            if (ret[i]) continue;
+            uint64_t e = x->entries.v[i];
+            if (bit_get(ret, e)) continue;
             flood_out fo;
             tails.n = 0;
             flood(x, i, &stack, &tails, ret, &fo);
             int r = fo.has_ret;
             for (size_t j = 0; !r && j < tails.n; j++) {   /* tail call to a returning function */
-                int64_t ei = entry_exact(x, tails.v[j]);
-                if (ei < 0 || ret[ei]) r = 1;
+                uint64_t t = tails.v[j];
+                if (t >= x->n || !(x->a->flags[t] & BIN_B_FUNC) || bit_get(ret, t)) r = 1;
             }
-            if (r) { ret[i] = 1; changed = 1; }
+            if (r) { bit_set(ret, e); changed = 1; }
         }
         if (!changed) break;
     }
     free(stack.v);
     free(tails.v);
+    /* what call-site evidence proved non-returning stays so */
+    for (size_t i = 0; i < ne; i++)
+        if (bit_get(x->noret, x->entries.v[i])) ret[x->entries.v[i] >> 3] &= (uint8_t)~(1u << (x->entries.v[i] & 7));
     return ret;
 }
 
@@ -944,11 +953,11 @@ static int padding_then_boundary(an_ctx *x, uint64_t g)
 }
 
 /* After pass 1: which functions and call sites never return. */
-static void find_noreturn(an_ctx *x)
+static uint8_t *find_noreturn(an_ctx *x)
 {
     bin_analysis *a = x->a;
     uint8_t *ret = returning(x);
-    if (!ret) return;
+    if (!ret) return NULL;
     /* Functions whose only exits are unknown (import stubs): call-site evidence. */
     memset(x->visit, 0, (x->n + 7) / 8);
     u64vec stack = {0};
@@ -971,14 +980,14 @@ static void find_noreturn(an_ctx *x)
         } else {
             uint64_t t = an_target(x, s);
             int64_t ei = t == UINT64_MAX ? -1 : entry_exact(x, t);
-            if (ei >= 0 && proven && !proven[ei]) ret[ei] = 0, bit_set(x->noret, t);
+            if (ei >= 0 && proven && !proven[ei]) { ret[t >> 3] &= (uint8_t)~(1u << (t & 7)); bit_set(x->noret, t); }
         }
     }
     for (size_t i = 0; i < x->entries.n; i++)
-        if (!ret[i]) bit_set(x->noret, x->entries.v[i]);
+        if (!bit_get(ret, x->entries.v[i])) bit_set(x->noret, x->entries.v[i]);
     free(proven);
     free(stack.v);
-    free(ret);
+    return ret;
 }
 
 /* The second pass changes something only if a call found not to return
@@ -1013,7 +1022,7 @@ static void reset_pass(an_ctx *x)
     /* Indirect-jump results depend only on the code before the jump, which
      * the second pass recovers again: they are kept (with the data marks of
      * tables inside code), not recomputed. */
-    x->work.n = x->ptrs.n = x->ijmps.n = x->calls.n = x->entries.n = 0;
+    x->work.n = x->ptrs.n = x->ijmps.n = x->calls.n = x->entries.n = x->jmps.n = 0;
     kn_htab_clear(&x->fsrc);
     for (size_t i = 0; i + 1 < x->jt_data.n; i += 2)
         for (uint64_t b = 0; b < x->jt_data.v[i + 1]; b++) a->flags[x->jt_data.v[i] + b] |= BIN_B_DATA;
@@ -1110,7 +1119,7 @@ static kn_status build_results(an_ctx *x, const uint8_t *ret)
         f->va = eva;
         f->size = fo.end - e;
         f->sources = get_source(x, e);
-        f->noreturn = ret ? !ret[i] : 0;
+        f->noreturn = ret ? !bit_get(ret, e) : 0;
         f->first_block = (uint32_t)blocks.n;
         f->name = name_for(x->img, eva);
         if (!f->name) {   /* an import stub: jmp [slot] */
@@ -1369,16 +1378,18 @@ kn_status bin_analyze(const bin_image *img, const bin_analyze_opts *o, bin_analy
         bin_analysis_free(a);
         return kn_err_set(e, KN_ERR_NOMEM, img->path, KN_NO_OFFSET, "out of memory");
     }
+    uint8_t *ret = NULL;
     if (x->n) {
         x->pass = 1;
         do_pass(x);
-        find_noreturn(x);
+        ret = find_noreturn(x);
         if (second_pass_needed(x)) {
             x->pass = 2;
             do_pass(x);
+            free(ret);
+            ret = returning(x);
         }
     }
-    uint8_t *ret = x->n ? returning(x) : NULL;
     st = build_results(x, ret);
     free(ret);
     if (st) { bin_analysis_free(a); return kn_err_set(e, st, img->path, KN_NO_OFFSET, "out of memory"); }
@@ -1392,7 +1403,7 @@ void bin_analysis_free(bin_analysis *a)
     an_ctx *x = a->priv;
     if (x) {
         free(x->noret); free(x->nofall); free(x->visit); free(x->jcct); free(x->hasjt);
-        free(x->work.v); free(x->ptrs.v); free(x->ijmps.v); free(x->calls.v);
+        free(x->work.v); free(x->ptrs.v); free(x->jmps.v); free(x->ijmps.v); free(x->calls.v);
         free(x->entries.v); free(x->jt_targets.v); free(x->jt_data.v); free(x->jtfail); free(x->brt);
         kn_htab_free(&x->jt); kn_htab_free(&x->fsrc); kn_htab_free(&x->noret_slot);
         free(x);

@@ -398,6 +398,30 @@ unsigned jt_resolve(an_ctx *x, uint64_t g)
 static unsigned resolve(an_ctx *x, uint64_t g)
 {
     bin_analysis *a = x->a;
+    {   /* jmp [abs] / jmp [rip+x] (import stubs): one slot, nothing to slice */
+        ZydisDecodedInstruction ins;
+        ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
+        if (an_decode_full(x, g, &ins, ops) != 0) return 0;
+        if (ops[0].type == ZYDIS_OPERAND_TYPE_MEMORY && ops[0].mem.index == ZYDIS_REGISTER_NONE &&
+            (ops[0].mem.base == ZYDIS_REGISTER_NONE || ops[0].mem.base == ZYDIS_REGISTER_RIP)) {
+            uint64_t slot = (uint64_t)ops[0].mem.disp.value + (ops[0].mem.base == ZYDIS_REGISTER_RIP ? bin_code_va(a, g) + ins.length : 0);
+            slot = mask(x, slot);
+            if (!an_fixed_pointer(x, slot)) return 0;
+            uint64_t v = 0;
+            if (bin_read(x->img, slot, &v, x->is64 ? 8 : 4) < (x->is64 ? 8u : 4u)) return 0;
+            uint64_t t = bin_code_index(a, mask(x, v));
+            if (t == UINT64_MAX || !an_decode(x, t)) return 0;
+            int created;
+            jt_rec *jr = kn_htab_put(&x->jt, &g, &created);
+            if (!jr) return 0;
+            bit_set(x->hasjt, g);
+            jr->first = (uint32_t)x->jt_targets.n; jr->count = 1;
+            u64_push(&x->jt_targets, t);
+            an_queue(x, t);
+            bit_set(x->brt, t);
+            return 1;
+        }
+    }
     uint64_t win[SLICE_MAX + 1];
     int n = 0;
     win[n++] = g;
@@ -414,7 +438,13 @@ static unsigned resolve(an_ctx *x, uint64_t g)
     uint64_t bound = 0;
     int have_bound = 0;
     val target;
-    eval_window(x, win, n, &s, &target, &bound, &have_bound);
+    /* A short window first: the bound check and the table load are usually
+     * within a few instructions, and each one costs a full decode. */
+    st s0 = s;
+    if (n > 10) {
+        eval_window(x, win, 10, &s, &target, &bound, &have_bound);
+        if (!((target.kind == V_LOAD || target.kind == V_SUM) && have_bound)) { s = s0; eval_window(x, win, n, &s, &target, &bound, &have_bound); }
+    } else eval_window(x, win, n, &s, &target, &bound, &have_bound);
     if (target.kind != V_CONST && target.kind != V_LOAD && target.kind != V_SUM) {
         /* a base register defined once, further up the function */
         uint64_t e = func_start_guess(x, win[n - 1], 1u << 20);
