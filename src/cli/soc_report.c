@@ -18,15 +18,15 @@ int cmd_soc_report(int argc, char **argv)
         if (!strcmp(c->name, "report")) self = c;
     const char *report_path = NULL;
     const cli_opt opts[] = {
-        {"report", 'o', CLI_STR, &report_path, "FILE", "output: FILE.html, FILE.md or FILE.json (required)"},
+        {"report", 'o', CLI_STR, &report_path, "FILE", "output: FILE.html, FILE.md or FILE.json (or --json: JSON on stdout)"},
         {0},
     };
     char **pos;
     int npos;
     int rc = cli_parse(self, opts, argc, argv, 1, -1, &pos, &npos);
     if (rc >= 0) return rc;
-    if (!report_path) return cli_usage_error(self, "--report FILE is required");
-    if (soc_report_format_of(report_path) < 0)
+    if (!report_path && !cli.json) return cli_usage_error(self, "--report FILE (or --json for JSON on stdout) is required");
+    if (report_path && soc_report_format_of(report_path) < 0)
         return cli_usage_error(self, "--report: '%s' must end in .html, .md or .json", report_path);
     /* all inputs are concatenated: one report over every alert file */
     kn_buf all = KN_BUF_INIT;
@@ -42,7 +42,9 @@ int cmd_soc_report(int argc, char **argv)
     }
     kn_err e;
     kn_err_clear(&e);
-    kn_status st = soc_report_write(all.data ? all.data : "", all.len, npos == 1 ? pos[0] : "alerts", report_path, &e);
+    const char *name = npos == 1 ? pos[0] : "alerts";
+    kn_status st = report_path ? soc_report_write(all.data ? all.data : "", all.len, name, report_path, &e)
+                               : soc_report_write_as(all.data ? all.data : "", all.len, name, "-", SOC_REPORT_JSON, &e);
     if (st != KN_OK) { kn_err_print(&e); failed = 1; }
     kn_buf_free(&all);
     return failed ? KN_EXIT_ERROR : KN_EXIT_OK;

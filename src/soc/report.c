@@ -764,6 +764,12 @@ kn_status soc_report_write(const char *alerts, size_t n, const char *src_name, c
 {
     int fmt = soc_report_format_of(path);
     if (fmt < 0) return kn_err_set(e, KN_ERR_USAGE, path, KN_NO_OFFSET, "report name must end in .html, .md or .json");
+    return soc_report_write_as(alerts, n, src_name, path, (soc_report_format)fmt, e);
+}
+
+kn_status soc_report_write_as(const char *alerts, size_t n, const char *src_name, const char *path, soc_report_format fmt,
+                              kn_err *e)
+{
     report r;
     report_init(&r);
     kn_warnings w;
@@ -774,10 +780,11 @@ kn_status soc_report_write(const char *alerts, size_t n, const char *src_name, c
     else render_text(&out, fmt == SOC_REPORT_HTML, &r);
     report_free(&r);
     kn_warnings_summary(&w, "alert");
-    FILE *f = fopen(path, "w");
+    int to_stdout = !strcmp(path, "-");
+    FILE *f = to_stdout ? stdout : fopen(path, "w");
     if (!f) { kn_buf_free(&out); return kn_err_set(e, KN_ERR_IO, path, KN_NO_OFFSET, "cannot create report: %s", strerror(errno)); }
     size_t wr = fwrite(out.data ? out.data : "", 1, out.len, f);
-    int bad = fclose(f) != 0 || wr != out.len;
+    int bad = (to_stdout ? fflush(f) != 0 : fclose(f) != 0) || wr != out.len;
     kn_buf_free(&out);
     if (bad) return kn_err_set(e, KN_ERR_IO, path, KN_NO_OFFSET, "cannot write report");
     return w.count ? kn_err_set(e, KN_ERR_FORMAT, src_name, KN_NO_OFFSET, "%llu lines were not alerts (report written without them)",

@@ -21,5 +21,8 @@ int soc_report_format_of(const char *path);
 /* Builds the report from NDJSON alert text and writes it to path. Lines
  * that are not JSON objects are counted and reported (file = src_name). */
 kn_status soc_report_write(const char *alerts, size_t n, const char *src_name, const char *path, kn_err *e);
+/* Same with an explicit format; path "-" writes to standard output. */
+kn_status soc_report_write_as(const char *alerts, size_t n, const char *src_name, const char *path, soc_report_format fmt,
+                              kn_err *e);
 
 #endif

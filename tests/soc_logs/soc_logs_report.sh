@@ -40,6 +40,9 @@ expect_rc 1 "bad line in stored alerts" "$KENSA" soc report mixed.ndjson --repor
 check "bad line reported" contains "$WORK/err" "mixed.ndjson: offset [0-9]*: line 3: not a JSON alert"
 check "report still written" [ "$(jq .bad_lines m.json)" = 1 ]
 expect_rc 2 "bad report extension" "$KENSA" soc report alerts.ndjson --report r.txt
+expect_rc 0 "--json prints the JSON report" "$KENSA" soc report alerts.ndjson --json
+check "--json: every alert counted" [ "$(jq .alerts "$WORK/out")" = "$(grep -c . alerts.ndjson)" ]
+expect_rc 2 "report needs --report or --json" "$KENSA" soc report alerts.ndjson
 # HTML in headless Chromium
 expect_rc 0 "soc report html" "$KENSA" soc report alerts.ndjson --report r.html
 check "html has no script" [ "$(grep -ci '<script' r.html)" = 0 ]
