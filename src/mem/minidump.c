@@ -316,7 +316,9 @@ static void parse_comment(mdmp_file *f, const mdmp_stream *s, int wide)
 {
     uint64_t n;
     const uint8_t *p = stream_data(f, s, &n);
-    if (n > MAX_COMMENT_BYTES) n = MAX_COMMENT_BYTES;
+    size_t have = f->comment ? strlen(f->comment) : 0;
+    if (have >= MAX_COMMENT_BYTES) { warnf(f, s->rva, "comment text beyond %u bytes ignored", MAX_COMMENT_BYTES); return; }
+    if (n > MAX_COMMENT_BYTES - have) n = MAX_COMMENT_BYTES - have;
     kn_buf b = KN_BUF_INIT;
     if (f->comment) { kn_buf_puts(&b, f->comment); kn_buf_putc(&b, '\n'); }
     if (wide) utf16_to_utf8(&b, p, (size_t)n);
@@ -326,21 +328,38 @@ static void parse_comment(mdmp_file *f, const mdmp_stream *s, int wide)
     kn_buf_free(&b);
 }
 
+typedef struct tid_index { uint32_t tid; size_t k; } tid_index;
+static int tid_cmp(const void *a, const void *b)
+{
+    uint32_t x = ((const tid_index *)a)->tid, y = ((const tid_index *)b)->tid;
+    return x < y ? -1 : x > y;
+}
+
 static void parse_thread_names(mdmp_file *f, const mdmp_stream *s)
 {
     uint64_t n;
     const uint8_t *p = stream_data(f, s, &n);
     if (n < 4) { warnf(f, s->rva, "thread names too short"); return; }
     uint64_t count = clip_count(f, s, rd32(p), 4, 12, n, "thread names");
+    if (!f->nthreads) return;
+    /* Threads sorted by tid (an index), so names attach in O(n log n). */
+    tid_index *idx = malloc(f->nthreads * sizeof *idx);
+    if (!idx) return;
+    for (size_t k = 0; k < f->nthreads; k++) idx[k] = (tid_index){f->threads[k].tid, k};
+    qsort(idx, f->nthreads, sizeof *idx, tid_cmp);
     for (uint64_t i = 0; i < count; i++) {
         uint32_t tid = rd32(p + 4 + i * 12);
         uint64_t rva = rd64(p + 8 + i * 12);
-        for (size_t k = 0; k < f->nthreads; k++)
-            if (f->threads[k].tid == tid && !f->threads[k].name) {
-                f->threads[k].name = read_string(f, rva, "thread");
-                break;
-            }
+        size_t lo = 0, hi = f->nthreads;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (idx[mid].tid < tid) lo = mid + 1;
+            else hi = mid;
+        }
+        if (lo < f->nthreads && idx[lo].tid == tid && !f->threads[idx[lo].k].name)
+            f->threads[idx[lo].k].name = read_string(f, rva, "thread");
     }
+    free(idx);
 }
 
 static int range_cmp(const void *a, const void *b)
@@ -385,7 +404,9 @@ kn_status mdmp_open(mdmp_file **out, const uint8_t *data, size_t size, const cha
         f->streams[i] = (mdmp_stream){rd32(d), rd32(d + 4), rd32(d + 8)};
     }
     /* Thread names refer to threads: parse the thread list first. */
-    int seen_threads = 0, seen_mods = 0, seen_mi = 0;
+    /* Each list stream is parsed once: a directory repeating a stream would
+     * otherwise multiply the work (hostile input stays linear). */
+    int seen_threads = 0, seen_mods = 0, seen_mi = 0, seen_ml = 0, seen_m64 = 0, seen_names = 0;
     kn_status st = KN_OK;
     for (uint32_t pass = 0; pass < 2 && st == KN_OK; pass++) {
         for (uint32_t i = 0; i < nstreams && st == KN_OK; i++) {
@@ -405,8 +426,14 @@ kn_status mdmp_open(mdmp_file **out, const uint8_t *data, size_t size, const cha
                 if (seen_mods++) { warnf(f, s->rva, "second module list ignored"); break; }
                 st = parse_modules(f, s);
                 break;
-            case MDMP_STREAM_MEMORY_LIST: st = parse_memory_list(f, s); break;
-            case MDMP_STREAM_MEMORY64_LIST: st = parse_memory64_list(f, s); break;
+            case MDMP_STREAM_MEMORY_LIST:
+                if (seen_ml++) { warnf(f, s->rva, "second memory list ignored"); break; }
+                st = parse_memory_list(f, s);
+                break;
+            case MDMP_STREAM_MEMORY64_LIST:
+                if (seen_m64++) { warnf(f, s->rva, "second memory64 list ignored"); break; }
+                st = parse_memory64_list(f, s);
+                break;
             case MDMP_STREAM_MEMORY_INFO_LIST:
                 if (seen_mi++) { warnf(f, s->rva, "second memory info list ignored"); break; }
                 st = parse_meminfo(f, s);
@@ -420,7 +447,10 @@ kn_status mdmp_open(mdmp_file **out, const uint8_t *data, size_t size, const cha
                 break;
             case MDMP_STREAM_COMMENT_A: parse_comment(f, s, 0); break;
             case MDMP_STREAM_COMMENT_W: parse_comment(f, s, 1); break;
-            case MDMP_STREAM_THREAD_NAMES: parse_thread_names(f, s); break;
+            case MDMP_STREAM_THREAD_NAMES:
+                if (seen_names++) { warnf(f, s->rva, "second thread names stream ignored"); break; }
+                parse_thread_names(f, s);
+                break;
             case MDMP_STREAM_MISC_INFO: {
                 uint64_t n;
                 const uint8_t *p = stream_data(f, s, &n);
