@@ -47,9 +47,10 @@ code_bytes() {  # sum of the executable sections' sizes
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # timed CMD...: RUNS runs; prints "median_wall_s median_maxrss_kb
-# median_cpu_s". Wall time from bash's microsecond clock (time(1)'s %e has
-# 10 ms steps); CPU time (user+sys) is the per-core measure on a shared
-# machine.
+# median_cpu_s". Wall time from bash's microsecond clock; peak RSS and CPU
+# time (user + sys, the per-core measure on a shared machine; 10 ms steps)
+# from /usr/bin/time, which reports the analysed command alone. (A python
+# wrapper was tried: its forked child adds its own CPU and pre-exec RSS.)
 timed() {
   local i s e k u y t=() m=() c=()
   for ((i = 0; i < RUNS; i++)); do
