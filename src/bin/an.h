@@ -54,6 +54,7 @@ typedef struct an_ctx {
     uint8_t *visit;            /* bitmap: flooded into some function */
     uint8_t *jcct;             /* bitmap: target of a conditional branch */
     uint8_t *brt;              /* bitmap: target of any branch (direct, table, computed) */
+    uint8_t *bad;              /* bitmap: linear decoding from here is not plausible code */
     uint8_t *hasjt;            /* bitmap: site has an entry in jt */
     uint8_t *jtfail;           /* bitmap: indirect jump that did not resolve */
     u64vec jt_data;            /* (code index, length) pairs: tables inside code */

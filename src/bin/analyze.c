@@ -585,27 +585,37 @@ static int plausible(an_ctx *x, uint64_t g)
     const bin_analysis *a = x->a;
     const bin_region *r = an_region(x, g);
     if (!r) return 0;
+    /* A chain that fails fails for every start whose decoding joins it (the
+     * reasons only get stronger as more code is recovered): remembered in
+     * x->bad, so data areas are not rescanned 64 instructions per byte. */
+    uint64_t path[64];
+    unsigned np = 0;
     for (unsigned i = 0; i < 64; i++) {
         if (a->flags[g] & BIN_B_INSN) return i > 0;
-        if (a->flags[g] & (BIN_B_SEEN | BIN_B_DATA)) return 0;
+        if (bit_get(x->bad, g)) goto fail;
+        path[np++] = g;
+        if (a->flags[g] & (BIN_B_SEEN | BIN_B_DATA)) goto fail;
         unsigned l = an_decode(x, g);
-        if (!l) return 0;
+        if (!l) goto fail;
         uint8_t c = a->cls[g];
-        if (c & K_RARE) return 0;
+        if (c & K_RARE) goto fail;
         unsigned k = c & K_MASK;
         if (k == K_STOP && i == 0) return 0;   /* ud2, hlt: not how code starts */
         for (unsigned b = 1; b < l; b++)        /* conflicts with recovered code */
-            if (g + b >= x->n || (a->flags[g + b] & (BIN_B_SEEN | BIN_B_DATA))) return 0;
+            if (g + b >= x->n || (a->flags[g + b] & (BIN_B_SEEN | BIN_B_DATA))) goto fail;
         if (k == K_JMP || k == K_JCC || k == K_CALL) {
             uint64_t tg = an_target(x, g);
-            if (tg == UINT64_MAX || !an_decode(x, tg)) return 0;
-            if ((a->flags[tg] & BIN_B_SEEN) && !(a->flags[tg] & BIN_B_INSN)) return 0;
+            if (tg == UINT64_MAX || !an_decode(x, tg)) goto fail;
+            if ((a->flags[tg] & BIN_B_SEEN) && !(a->flags[tg] & BIN_B_INSN)) goto fail;
         }
         if (k == K_JMP || k == K_RET || k == K_JMPI || k == K_STOP) return !(c & K_PAD) || i > 0;
         g += l;
-        if (g - r->index >= r->size) return 0;
+        if (g - r->index >= r->size) goto fail;
     }
     return 1;
+fail:
+    for (unsigned j = 0; j < np; j++) bit_set(x->bad, path[j]);
+    return 0;
 }
 
 static void add_source(an_ctx *x, uint64_t g, unsigned src)
@@ -1372,7 +1382,8 @@ kn_status bin_analyze(const bin_image *img, const bin_analyze_opts *o, bin_analy
     x->hasjt = calloc((n + 7) / 8, 1);
     x->jtfail = calloc((n + 7) / 8, 1);
     x->brt = calloc((n + 7) / 8, 1);
-    if (!x->brt || !x->jcct || !x->hasjt || !x->jtfail || !a->len || !a->cls || !a->flags || !a->rel || !x->noret || !x->nofall || !x->visit ||
+    x->bad = calloc((n + 7) / 8, 1);
+    if (!x->bad || !x->brt || !x->jcct || !x->hasjt || !x->jtfail || !a->len || !a->cls || !a->flags || !a->rel || !x->noret || !x->nofall || !x->visit ||
         kn_htab_init(&x->jt, 8, sizeof(jt_rec), 64) || kn_htab_init(&x->fsrc, 8, 4, 1024) ||
         kn_htab_init(&x->noret_slot, 8, 1, 16)) {
         bin_analysis_free(a);
@@ -1404,7 +1415,7 @@ void bin_analysis_free(bin_analysis *a)
     if (x) {
         free(x->noret); free(x->nofall); free(x->visit); free(x->jcct); free(x->hasjt);
         free(x->work.v); free(x->ptrs.v); free(x->jmps.v); free(x->ijmps.v); free(x->calls.v);
-        free(x->entries.v); free(x->jt_targets.v); free(x->jt_data.v); free(x->jtfail); free(x->brt);
+        free(x->entries.v); free(x->jt_targets.v); free(x->jt_data.v); free(x->jtfail); free(x->brt); free(x->bad);
         kn_htab_free(&x->jt); kn_htab_free(&x->fsrc); kn_htab_free(&x->noret_slot);
         free(x);
     }
