@@ -235,9 +235,14 @@ static int find_pic(an_ctx *x, uint64_t g, uint64_t *pic)
     for (uint64_t d = 0; d < 65536 && d <= g; d++) {
         uint64_t p = g - d;
         if (!(a->flags[p] & BIN_B_INSN) || (a->cls[p] & K_MASK) != K_CALL) continue;
-        int r = thunk_reg(x, an_target(x, p));
+        uint64_t t = an_target(x, p), q = p + a->len[p], v = bin_code_va(a, q);
+        int r = thunk_reg(x, t);
+        if (r < 0 && t == q && an_decode(x, q) && a->len[q] == 1 && an_region(x, q)) {   /* call $+5; pop r (clang) */
+            const bin_region *rg = an_region(x, q);
+            uint8_t op = rg->data[q - rg->index];
+            if (op >= 0x58 && op <= 0x5f) { r = op - 0x58; q += 1; }
+        }
         if (r < 0) continue;
-        uint64_t q = p + a->len[p], v = bin_code_va(a, q);
         ZydisDecodedInstruction ins;
         ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
         if (an_region(x, q) && an_decode(x, q) && an_decode_full(x, q, &ins, ops) == 0 && ins.mnemonic == ZYDIS_MNEMONIC_ADD &&
