@@ -9,7 +9,9 @@
 #   SET is "ci" (the make-check subset) or "full" (the whole matrix).
 #   CONFIG is TOOLCHAIN-ARCH-OPT[-VARIANT]:
 #     TOOLCHAIN gcc | clang | mingw;  ARCH x64 | x86;  OPT O0 O1 O2 O3 Os;
-#     VARIANT (gcc, clang) pie | nopie | cf (PIE plus -fcf-protection=full).
+#     VARIANT (gcc, clang) pie | nopie | cf (PIE plus -fcf-protection=full)
+#     | static (-static: all of libc's code linked in, most of it reached
+#     only through pointers or not at all; the full set has it at O2, Os).
 # Prints one line per binary: CONFIG PROG DIR. Environment: SRC (source tree,
 # default: two levels up), JOBS (parallel compiles, default 2),
 # BIN_EVAL_PROGS (programs to build, default "progs core large").
@@ -26,7 +28,7 @@ configs_for() {
       local cc arch opt v
       for cc in gcc clang; do for arch in x64 x86; do for opt in O0 O1 O2 O3 Os; do
         for v in pie nopie cf; do echo "$cc-$arch-$opt-$v"; done
-      done; done; done
+      done; echo "$cc-$arch-O2-static $cc-$arch-Os-static"; done; done
       for arch in x64 x86; do for opt in O0 O1 O2 O3 Os; do echo "mingw-$arch-$opt"; done; done ;;
     *) echo "$1" ;;
   esac
@@ -46,6 +48,7 @@ build_one() {
         pie) flags+=(-fPIE -pie -fcf-protection=none) ;;
         nopie) flags+=(-fno-PIE -no-pie -fcf-protection=none) ;;
         cf) flags+=(-fPIE -pie -fcf-protection=full) ;;
+        static) flags+=(-fno-PIE -no-pie -static -fcf-protection=none) ;;
         *) echo "corpus.sh: bad variant in $cfg" >&2; return 2 ;;
       esac ;;
     mingw)
