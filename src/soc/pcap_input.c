@@ -7,6 +7,17 @@
  * and handed to libpcap through fopencookie, since libpcap cannot read
  * gzip or xz itself.
  *
+ * Fast path: classic pcap in a plain (uncompressed, seekable) file is read
+ * by our own record walker over an mmap of the file instead of libpcap.
+ * Measured on a 1.4 GB, 13.8 M packet capture in page cache (`kensa soc
+ * flows`, i.e. read + decode with no analyzer, 2-core VM): libpcap's
+ * pcap_next_ex over stdio took 0.95-1.05 s of CPU, about half of it in
+ * fread/memcpy and the kernel's copy into the stdio buffer; the mmap walker
+ * needs no copy at all (figures printed by bench/soc_packets.sh, which also
+ * runs KENSA_PCAP_READER=libpcap). pcapng, compressed input and stdin keep
+ * libpcap. The walker enforces libpcap's own record checks (captured length
+ * within the 262144-byte maximum and within the file).
+ *
  * UDP payloads that look like flow exports (NetFlow v5/v9, IPFIX, sFlow;
  * recognised by content, on any port) are decoded with the context's
  * flowexp decoder. The flows it carried are returned first, one per next()
@@ -21,6 +32,7 @@
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "soc/decode.h"
 #include "soc/flowexp.h"
@@ -41,6 +53,10 @@ struct soc_input {
     kn_time qts, last_ts;
     soc_pkt held_pkt;         /* the export datagram's own packet, returned after its flows */
     int have_held;
+    /* mmap walker (classic pcap in a plain file) */
+    kn_map map;
+    int mapped, swapped, nanos;
+    uint64_t pos;
     int warned_link;
 };
 
@@ -70,6 +86,86 @@ static ssize_t cookie_read(void *cookie, char *buf, size_t size)
     return (ssize_t)got;
 }
 
+static inline uint32_t rd32(const uint8_t *p, int swapped)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return swapped ? __builtin_bswap32(v) : v;
+}
+
+/* Maps a classic pcap file. KN_OK, or an error in e (bad header), or
+ * KN_ERR_UNSUPPORTED with e cleared to fall back to libpcap. */
+static kn_status open_mapped(soc_input *in, const char *path, kn_err *e)
+{
+    kn_err le;
+    kn_err_clear(&le);
+    if (kn_map_open(&in->map, path, 0, 0, &le) != KN_OK) return KN_ERR_UNSUPPORTED;
+    const uint8_t *d = in->map.data;
+    if (in->map.size < 24) {
+        kn_map_close(&in->map);
+        return kn_err_set(e, KN_ERR_TRUNCATED, path, 0, "pcap file header cut short (%zu bytes)", in->map.size);
+    }
+    uint32_t magic;
+    memcpy(&magic, d, 4);
+    switch (magic) {
+    case 0xa1b2c3d4: break;
+    case 0xd4c3b2a1: in->swapped = 1; break;
+    case 0xa1b23c4d: in->nanos = 1; break;
+    case 0x4d3cb2a1: in->swapped = in->nanos = 1; break;
+    default: kn_map_close(&in->map); return KN_ERR_UNSUPPORTED;
+    }
+    uint16_t major;
+    memcpy(&major, d + 4, 2);
+    if (in->swapped) major = __builtin_bswap16(major);
+    if (major != 2) {
+        kn_map_close(&in->map);
+        return kn_err_set(e, KN_ERR_FORMAT, path, 4, "pcap version %u is not 2", major);
+    }
+    uint32_t lt = rd32(d + 20, in->swapped);
+    in->linktype = (int)(lt & 0x03ffffff);   /* high bits: FCS length flags */
+    if (in->linktype == 12 || in->linktype == 14) in->linktype = SOC_LINK_RAW;
+    in->mapped = 1;
+    in->pos = 24;
+    madvise((void *)in->map.data, in->map.size, MADV_SEQUENTIAL);
+    return KN_OK;
+}
+
+/* Next record from the map: 1 with h/data filled, 0 at the end (a cut or
+ * corrupt record is warned about and ends the input, as with libpcap). */
+static int next_mapped(soc_input *in, struct pcap_pkthdr *h, const uint8_t **data)
+{
+    const uint8_t *d = in->map.data;
+    uint64_t size = in->map.size;
+    if (in->pos == size) return 0;
+    if (size - in->pos < 16) {
+        kn_warn(&in->ctx->warn, in->file, (int64_t)in->pos, "truncated dump file; record header cut short; rest of the capture skipped after %llu packets",
+                (unsigned long long)in->frames);
+        return 0;
+    }
+    const uint8_t *r = d + in->pos;
+    uint32_t caplen = rd32(r + 8, in->swapped);
+    if (caplen > 262144) {
+        kn_warn(&in->ctx->warn, in->file, (int64_t)in->pos,
+                "invalid packet capture length %u, bigger than the maximum of 262144; rest of the capture skipped after %llu packets",
+                caplen, (unsigned long long)in->frames);
+        return 0;
+    }
+    if (size - in->pos - 16 < caplen) {
+        kn_warn(&in->ctx->warn, in->file, (int64_t)in->pos,
+                "truncated dump file; tried to read %u captured bytes, only got %llu; rest of the capture skipped after %llu packets",
+                caplen, (unsigned long long)(size - in->pos - 16), (unsigned long long)in->frames);
+        return 0;
+    }
+    h->ts.tv_sec = rd32(r, in->swapped);
+    uint32_t frac = rd32(r + 4, in->swapped);
+    h->ts.tv_usec = in->nanos ? frac : frac * 1000;
+    h->caplen = caplen;
+    h->len = rd32(r + 12, in->swapped);
+    *data = r + 16;
+    in->pos += 16 + (uint64_t)caplen;
+    return 1;
+}
+
 static kn_status pcap_open_input(soc_ctx *ctx, kn_reader *r, soc_input **out, kn_err *e)
 {
     const char *path = kn_reader_path(r);
@@ -82,6 +178,13 @@ static kn_status pcap_open_input(soc_ctx *ctx, kn_reader *r, soc_input **out, kn
     size_t hn;
     if (kn_reader_peek(r, 4, &head, &hn, e) != KN_OK) { free(in); return e->status; }
     in->is_ng = hn >= 4 && head[0] == 0x0a && head[1] == 0x0d && head[2] == 0x0d && head[3] == 0x0a;
+    const char *force = getenv("KENSA_PCAP_READER");
+    if (!in->is_ng && kn_reader_compression(r) == KN_COMP_NONE && strcmp(path, "-") != 0 &&
+        !(force && strcmp(force, "libpcap") == 0) && open_mapped(in, path, e) == KN_OK) {
+        *out = in;
+        return KN_OK;
+    }
+    if (e->status) { free(in); return e->status; }
     if (kn_reader_compression(r) == KN_COMP_NONE && strcmp(path, "-") != 0) in->fp = fopen(path, "rb");
     if (!in->fp) {
         cookie_io_functions_t io = {.read = cookie_read};
@@ -142,8 +245,12 @@ static int pcap_next_record(soc_input *in, soc_record *rec, kn_err *e)
         rec->u.pkt = in->held_pkt;
         return 1;
     }
-    struct pcap_pkthdr *h;
+    struct pcap_pkthdr *h, mh;
     const u_char *data;
+    if (in->mapped) {
+        if (!next_mapped(in, &mh, &data)) return 0;
+        h = &mh;
+    } else {
     int rc = pcap_next_ex(in->pc, &h, &data);
     if (rc == PCAP_ERROR_BREAK) return 0;
     if (rc != 1) {
@@ -154,9 +261,10 @@ static int pcap_next_record(soc_input *in, soc_record *rec, kn_err *e)
                 (unsigned long long)in->frames);
         return 0;
     }
+    }
     in->frames++;
     soc_pkt *p = &rec->u.pkt;
-    kn_time ts = (kn_time)h->ts.tv_sec * KN_NS_PER_SEC + h->ts.tv_usec;
+    kn_time ts = (kn_time)(uint32_t)h->ts.tv_sec * KN_NS_PER_SEC + h->ts.tv_usec;
     rec->kind = SOC_REC_PACKET;
     rec->ts = ts;
     p->ts = ts;
@@ -195,7 +303,8 @@ static int pcap_next_record(soc_input *in, soc_record *rec, kn_err *e)
 static void pcap_close_input(soc_input *in)
 {
     if (!in) return;
-    pcap_close(in->pc);   /* closes fp */
+    if (in->mapped) kn_map_close(&in->map);
+    else pcap_close(in->pc);   /* closes fp */
     free(in->q);
     free(in);
 }
