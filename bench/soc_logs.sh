@@ -8,10 +8,10 @@
 # threaded) and of wall time are printed with MB/s and ratios. Peak RSS is
 # GNU time's maximum resident set size.
 #   BENCH_SCALE=N  multiplies the 1 GiB default size (0.25 for a quick run)
-#   RUNS=N         repetitions (default 5)
+#   RUNS=N         repetitions (default 3)
 set -u
 : "${KENSA:?}" "${SRC:?}" "${BENCH_DIR:?}"
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-3}
 SCALE=${BENCH_SCALE:-1}
 MB=$(awk -v s="$SCALE" 'BEGIN{printf "%d", 1024*s}')
 CC=${CC:-cc}
