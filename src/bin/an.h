@@ -64,6 +64,7 @@ typedef struct an_ctx {
     u64vec ijmps;              /* indirect jumps to resolve */
     u64vec calls;              /* direct call sites (indexes) */
     u64vec jmps;               /* direct unconditional jumps (indexes) */
+    u64vec weak;               /* code found by the sweep right after other code or data */
     u64vec entries;            /* function entries (indexes) */
     u64vec jt_targets;         /* targets of all resolved indirect jumps */
     kn_htab jt;                /* site index -> jt_rec */

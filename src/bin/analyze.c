@@ -643,10 +643,9 @@ static void sweep(an_ctx *x)
             uint8_t f = a->flags[g];
             if (f & (BIN_B_SEEN | BIN_B_DATA)) {
                 if ((f & BIN_B_INSN) && a->len[g] != 0xff && a->len[g]) {
-                    unsigned k = a->cls[g] & K_MASK;
-                    after_pad = k == K_JMP || k == K_RET || k == K_JMPI || k == K_STOP;
+                    after_pad = (f & BIN_B_PAD) != 0;
                     g += a->len[g];
-                } else { g++; after_pad = 1; }
+                } else { g++; after_pad = 0; }
                 continue;
             }
             unsigned l = an_decode(x, g);
@@ -657,11 +656,17 @@ static void sweep(an_ctx *x)
                 if (!clash) { mark_insn(x, g, l); a->ninsn++; g += l; after_pad = 1; continue; }
             }
             if (plausible(x, g)) {
-                a->flags[g] |= BIN_B_FUNC;
-                add_source(x, g, BIN_FSRC_GAP);
+                /* After padding or at a section start this is a function;
+                 * right after other code or data it may be an unreached
+                 * part of the function before (decided in compute_functions). */
+                if (after_pad) {
+                    a->flags[g] |= BIN_B_FUNC;
+                    add_source(x, g, BIN_FSRC_GAP);
+                } else {
+                    u64_push(&x->weak, g);
+                }
                 an_queue(x, g);
                 drain(x);
-                (void)after_pad;
                 continue;
             }
             a->flags[g] |= BIN_B_DATA;
@@ -859,6 +864,15 @@ static int after_padding(an_ctx *x, uint64_t g)
     return 0;
 }
 
+/* Is the instruction ending at g padding? */
+static int pad_before(an_ctx *x, uint64_t g)
+{
+    const bin_analysis *a = x->a;
+    for (unsigned d = 1; d <= 15 && d <= g; d++)
+        if ((a->flags[g - d] & BIN_B_INSN) && a->len[g - d] == d) return (a->flags[g - d] & BIN_B_PAD) != 0;
+    return 0;
+}
+
 static void compute_functions(an_ctx *x)
 {
     bin_analysis *a = x->a;
@@ -877,34 +891,63 @@ static void compute_functions(an_ctx *x)
         uint64_t p = x->ptrs.v[i];
         if ((a->flags[p] & BIN_B_INSN) && !(a->flags[p] & BIN_B_PAD)) a->flags[p] |= BIN_B_PTR;
     }
-    u64vec stack = {0}, tails = {0};
+    u64vec stack = {0}, tails = {0}, ends = {0};
     for (int iter = 0; iter < 16; iter++) {
         u64_sort_unique(&x->entries);
         memset(x->visit, 0, (x->n + 7) / 8);
         tails.n = 0;
+        ends.n = 0;
         flood_out fo;
-        for (size_t i = 0; i < x->entries.n; i++) flood(x, i, &stack, &tails, NULL, &fo);
+        for (size_t i = 0; i < x->entries.n; i++) {
+            flood(x, i, &stack, &tails, NULL, &fo);
+            u64_push(&ends, fo.end);
+        }
         size_t added = 0;
+        size_t nent = x->entries.n;
+        /* Inside the extent of a function (between its entry and the end of
+         * its last recovered instruction) is no function start, even where
+         * its flood did not reach (unresolved computed jumps). */
+#define INSIDE_OTHER(t) ({ int64_t ei_ = entry_index(x, (t)); ei_ >= 0 && (size_t)ei_ < nent && ends.n == nent && (t) < ends.v[ei_] && x->entries.v[ei_] != (t); })
         for (size_t i = 0; i < tails.n; i++) {
             uint64_t t = tails.v[i];
             if (t >= x->n || !(a->flags[t] & BIN_B_INSN) || (a->flags[t] & (BIN_B_FUNC | BIN_B_PAD)) || bit_get(x->visit, t)) continue;
+            if (INSIDE_OTHER(t)) continue;
             a->flags[t] |= BIN_B_FUNC;
             add_source(x, t, BIN_FSRC_TAIL);
             u64_push(&x->entries, t);
             added++;
         }
+        for (size_t i = 0; i < x->weak.n; i++) {
+            uint64_t w = x->weak.v[i];
+            if ((a->flags[w] & BIN_B_FUNC) || !(a->flags[w] & BIN_B_INSN) || bit_get(x->visit, w) || INSIDE_OTHER(w)) continue;
+            if ((a->cls[w] & K_MASK) == K_JMP) {   /* dead jump back into the code before (after hlt, say) */
+                uint64_t t = an_target(x, w);
+                int64_t ei = entry_index(x, w);
+                if (t < w && ei >= 0 && t >= x->entries.v[ei]) continue;
+            }
+            a->flags[w] |= BIN_B_FUNC;
+            add_source(x, w, BIN_FSRC_GAP);
+            u64_push(&x->entries, w);
+            added++;
+        }
         for (size_t i = 0; i < x->ptrs.n; i++) {
             uint64_t p = x->ptrs.v[i];
-            if (!(a->flags[p] & BIN_B_PTR) || (a->flags[p] & BIN_B_FUNC) || bit_get(x->visit, p)) continue;
+            if (!(a->flags[p] & BIN_B_PTR) || (a->flags[p] & BIN_B_FUNC)) continue;
+            /* reached by another function's flood: still a start when it sits
+             * aligned right after padding (code falling into the next function) */
+            if (bit_get(x->visit, p) && ((bin_code_va(a, p) & 15) || !pad_before(x, p) || bit_get(x->brt, p))) continue;
+            if (!bit_get(x->visit, p) && INSIDE_OTHER(p)) continue;
             a->flags[p] |= BIN_B_FUNC;
             add_source(x, p, BIN_FSRC_PTR);
             u64_push(&x->entries, p);
             added++;
         }
+#undef INSIDE_OTHER
         if (!added) break;
     }
     free(stack.v);
     free(tails.v);
+    free(ends.v);
 }
 
 /* Least fixpoint of "can return": a bitmap by code index, set at the
@@ -942,7 +985,8 @@ static uint8_t *returning(an_ctx *x)
 }
 
 /* Does the byte run from g consist of padding up to a function entry, data,
- * or the end of the region? Then a call returning to g cannot return. */
+ * or the end of the region (2), or up to an aligned address no branch
+ * targets (1)? Then a call returning to g cannot return. */
 static int padding_then_boundary(an_ctx *x, uint64_t g)
 {
     bin_analysis *a = x->a;
@@ -951,13 +995,18 @@ static int padding_then_boundary(an_ctx *x, uint64_t g)
     uint64_t end = r->index + r->size;
     if (g >= end) return 1;
     if (a->flags[g] & BIN_B_FUNC) return 1;
-    unsigned steps = 0;
+    unsigned steps = 0, bytes = 0;
     while (g < end && steps++ < 64) {
         unsigned l = an_decode(x, g);
-        if (!l) return 1;
+        if (!l) return 2;
         if (!(a->cls[g] & K_PAD)) return 0;
         g += l;
-        if (g >= end || (a->flags[g] & BIN_B_FUNC)) return 1;
+        bytes += l;
+        if (g >= end || (a->flags[g] & BIN_B_FUNC)) return 2;
+        /* padding (more than a lone nop) up to an aligned address nothing
+         * branches to: a loop head would be a branch target, so this is
+         * probably the next function (weaker evidence: 1) */
+        if (bytes >= 2 && !(bin_code_va(a, g) & 15) && !bit_get(x->brt, g) && !(a->cls[g] & K_PAD)) return 1;
     }
     return 0;
 }
@@ -981,7 +1030,13 @@ static uint8_t *find_noreturn(an_ctx *x)
         uint64_t s = x->calls.v[c];
         unsigned k = a->cls[s] & K_MASK;
         uint64_t ra = s + a->len[s];
-        if (!padding_then_boundary(x, ra)) continue;
+        int ev = padding_then_boundary(x, ra);
+        if (!ev) continue;
+        if (ev == 1 && k == K_CALL) {   /* weak evidence does not overrule a callee that returns */
+            uint64_t t = an_target(x, s);
+            int64_t ei = t == UINT64_MAX ? -1 : entry_exact(x, t);
+            if (ei >= 0 && proven && proven[ei]) continue;
+        }
         bit_set(x->nofall, s);
         if (k == K_CALLI) {
             uint64_t slot = mem_slot(x, s);
@@ -1032,7 +1087,7 @@ static void reset_pass(an_ctx *x)
     /* Indirect-jump results depend only on the code before the jump, which
      * the second pass recovers again: they are kept (with the data marks of
      * tables inside code), not recomputed. */
-    x->work.n = x->ptrs.n = x->ijmps.n = x->calls.n = x->entries.n = x->jmps.n = 0;
+    x->work.n = x->ptrs.n = x->ijmps.n = x->calls.n = x->entries.n = x->jmps.n = x->weak.n = 0;
     kn_htab_clear(&x->fsrc);
     for (size_t i = 0; i + 1 < x->jt_data.n; i += 2)
         for (uint64_t b = 0; b < x->jt_data.v[i + 1]; b++) a->flags[x->jt_data.v[i] + b] |= BIN_B_DATA;
@@ -1414,7 +1469,7 @@ void bin_analysis_free(bin_analysis *a)
     an_ctx *x = a->priv;
     if (x) {
         free(x->noret); free(x->nofall); free(x->visit); free(x->jcct); free(x->hasjt);
-        free(x->work.v); free(x->ptrs.v); free(x->jmps.v); free(x->ijmps.v); free(x->calls.v);
+        free(x->work.v); free(x->ptrs.v); free(x->jmps.v); free(x->weak.v); free(x->ijmps.v); free(x->calls.v);
         free(x->entries.v); free(x->jt_targets.v); free(x->jt_data.v); free(x->jtfail); free(x->brt); free(x->bad);
         kn_htab_free(&x->jt); kn_htab_free(&x->fsrc); kn_htab_free(&x->noret_slot);
         free(x);
