@@ -2,8 +2,9 @@
 # corpus.sh: builds the bin evaluation corpus: the test programs under
 # programs/ compiled for each configuration, a stripped copy of each, and
 # the ground truth (truth.py) from the unstripped one. Builds are cached: a
-# binary is rebuilt only when its key (compiler version, flags, sources,
-# truth.py) changes, so repeated runs cost nothing.
+# binary is rebuilt only when its key (compiler version, flags, sources)
+# changes and its truth re-extracted when truth.py changes, so repeated runs
+# cost nothing.
 #
 # usage: corpus.sh OUTDIR SET|CONFIG...
 #   SET is "ci" (the make-check subset) or "full" (the whole matrix).
@@ -68,12 +69,19 @@ build_one() {
   esac
   local dir=$out/$cfg
   mkdir -p "$dir"
-  local key
-  key=$( { "$cc" --version | head -1; echo "${flags[*]} ${libs[*]}"; cat "${srcs[@]}" "$here/programs/progs.h" "$here/truth.py"; } | sha256sum | cut -c1-16)
+  # Two keys: the build's (compiler, flags, sources) and the truth's
+  # (truth.py), so a change to the truth rules re-extracts without recompiling.
+  local key tkey
+  key=$( { "$cc" --version | head -1; echo "${flags[*]} ${libs[*]}"; cat "${srcs[@]}" "$here/programs/progs.h"; } | sha256sum | cut -c1-16)
+  tkey=$(sha256sum <"$here/truth.py" | cut -c1-16)
   if [ -f "$dir/$prog.key" ] && [ "$(cat "$dir/$prog.key")" = "$key" ]; then
+    if [ ! -f "$dir/$prog.tkey" ] || [ "$(cat "$dir/$prog.tkey")" != "$tkey" ]; then
+      python3 "$here/truth.py" "$dir/$prog" "$dir/$prog.truth" || { echo "corpus.sh: truth failed for $dir/$prog" >&2; return 1; }
+      echo "$tkey" >"$dir/$prog.tkey"
+    fi
     echo "$cfg $prog $dir"; return 0
   fi
-  rm -f "$dir/$prog.key"
+  rm -f "$dir/$prog.key" "$dir/$prog.tkey"
   local tmp=$dir/$prog.tmp
   if ! "$cc" "${flags[@]}" -I"$SRC/src" -I"$here/programs" "${srcs[@]}" -o "$tmp" "${libs[@]}" 2>"$dir/$prog.log"; then
     echo "corpus.sh: $cfg $prog: compile failed, see $dir/$prog.log" >&2; return 1
@@ -84,6 +92,7 @@ build_one() {
   python3 "$here/truth.py" "$dir/$prog" "$dir/$prog.truth" || { echo "corpus.sh: truth failed for $dir/$prog" >&2; return 1; }
   echo "$cc ${flags[*]} ${libs[*]}" >"$dir/$prog.cmd"
   echo "$key" >"$dir/$prog.key"
+  echo "$tkey" >"$dir/$prog.tkey"
   echo "$cfg $prog $dir"
 }
 

@@ -13,7 +13,8 @@ docs/bin-eval.md; in short:
     (neither truth nor a false positive) but their bytes are scored;
   * a function's extent is [start, start+size) when the symbol has a size,
     otherwise up to the next symbol in the section, minus trailing padding;
-  * instruction starts are objdump's inside function extents;
+  * instruction starts are objdump's inside function extents (an FWAIT
+    that objdump glues to the next x87 instruction counts as its own);
   * executable bytes outside every extent are regions: G padding (only
     nop/int3/zero fill; instructions there are not scored, a function entry
     there is wrong), P linker stubs (PLT, PE import thunks; not scored), U
@@ -152,8 +153,15 @@ def objdump_insns(path):
     for line in run("objdump", "-d", "-w", path).splitlines():
         m = rx.match(line)
         if m:
-            raw = m.group(2)
-            insns.append((int(m.group(1), 16), len(raw.split()), m.group(3).split("#")[0].strip(), raw))
+            addr, raw, text = int(m.group(1), 16), m.group(2), m.group(3).split("#")[0].strip()
+            b = raw.split()
+            # objdump prints FWAIT (9b) and the x87 instruction after it as one
+            # (fstsw, fstcw, finit, ...); the CPU, Intel's decoder tables,
+            # Zydis and llvm-objdump see two instructions. Count both starts.
+            if len(b) > 1 and b[0] == "9b" and not text.startswith("fwait"):
+                insns.append((addr, 1, "fwait", "9b"))
+                addr, b, raw = addr + 1, b[1:], " ".join(b[1:])
+            insns.append((addr, len(b), text, raw))
     insns.sort()
     return insns
 
@@ -227,8 +235,6 @@ def main():
             while body and is_padding(body[-1][2], body[-1][3]):
                 end = body[-1][0]
                 body.pop()
-            if end == s.addr:        # an empty symbol: no bytes of its own
-                end = s.addr
         if s.kind == "P":
             stubs.append((s.addr, next_bound(s.addr, sb), s.name))
             continue

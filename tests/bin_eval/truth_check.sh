@@ -3,6 +3,8 @@
 # ground truth against independent views of the same binaries:
 #  - readelf / objdump -t function symbols agree with nm (truth.py counts);
 #  - every function start is an instruction start in objdump's listing;
+#  - a second decoder, llvm-objdump, finds the same instruction starts inside
+#    the function extents (P and R >= 0.9999);
 #  - the regions partition the executable bytes exactly;
 #  - functions the test programs define (noinline) are in the truth;
 #  - the stripped copies have no symbols left but the same code addresses:
@@ -43,6 +45,19 @@ for line in open(sys.argv[1]):
     done
   fi
 done <"$WORK/out"
+llvm=$(command -v llvm-objdump-14 || command -v llvm-objdump || true)
+if [ -n "$llvm" ]; then
+  SCORE=${BIN_EVAL_SCORE:?BIN_EVAL_SCORE must name the scorer}
+  while read -r cfg prog dir; do
+    "$llvm" -d --no-show-raw-insn "$dir/$prog" 2>/dev/null | awk -f "$here/llvm_insns.awk" >"$WORK/llvm.insns"
+    "$SCORE" --truth "$dir/$prog.truth" --insns "$WORK/llvm.insns" --label x >"$WORK/llvm.score"
+    check "$cfg $prog: llvm-objdump agrees with the instruction truth ($(cut -f11,12 "$WORK/llvm.score" | tr '\t' ' '))" \
+      awk -F'\t' '{ exit !($11 >= 0.9999 && $12 >= 0.9999) }' "$WORK/llvm.score"
+  done <"$WORK/out"
+else
+  echo "note: llvm-objdump absent, second-decoder cross-check not run"
+fi
+
 BIN_EVAL_CORPUS=$corpus BIN_EVAL_REPORT=$WORK/report.txt expect_rc 0 "objdump baseline runs" \
   bash "$here/run.sh" --analyzer objdump ci
 tbl=$corpus/run-objdump/table.tsv
