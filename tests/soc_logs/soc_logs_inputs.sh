@@ -81,6 +81,29 @@ expect_rc 0 "zeek json reads" "$D" conn.json
 check "zeek json: conn event" contains "$WORK/out" '"kind":"conn".*"orig_bytes":300,"resp_bytes":9000000'
 check "zeek json: flow record" contains "$WORK/out" '"rec":"flow","src":"10.1.1.1","dst":"10.2.2.2","dport":9200,"bytes":9000300'
 
+# ---- Zeek TSV smtp, files, ssl, notice, dns (one row each), in one file
+# (several header blocks, as when logs are concatenated)
+{
+printf '%s\n' '#separator \x09' '#path	smtp' '#fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	helo	mailfrom	rcptto	from	to	subject' \
+ '1557407716.000000	S1	10.0.0.7	1025	203.0.113.5	25	pc7	<a@x.example>	<b@y.example>,<c@z.example>	a@x.example	b@y.example	Invoice 42'
+printf '%s\n' '#path	files' '#fields	ts	fuid	tx_hosts	rx_hosts	source	mime_type	filename	total_bytes	sha256' \
+ '1557407717.000000	F1	69.160.38.3	10.3.15.101	HTTP	application/msword	inv.doc	217984	-'
+printf '%s\n' '#path	ssl' '#fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	version	server_name	ja3' \
+ '1557407718.000000	T1	10.0.0.9	50000	198.51.100.1	443	TLSv12	c2.example	abc'
+printf '%s\n' '#path	notice' '#fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	note	msg	src	dst	p' \
+ '1557407719.000000	-	-	-	-	-	Scan::Port_Scan	192.0.2.9 scanned 50 ports	192.0.2.9	10.0.0.1	22'
+printf '%s\n' '#path	dns' '#fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	proto	query	qtype	qtype_name	rcode	rcode_name	answers' \
+ '1557407720.000000	D1	10.0.0.9	5353	10.0.0.53	53	udp	c2.example	1	A	0	NOERROR	192.0.2.1,192.0.2.2'
+} > mixed.log
+expect_rc 0 "zeek mixed reads" "$D" mixed.log
+check "zeek smtp envelope" contains "$WORK/out" '"kind":"smtp".*"mail_from":"<a@x.example>","rcpt_to":"<b@y.example>,<c@z.example>","subject":"Invoice 42"'
+check "zeek files: receiver is src" contains "$WORK/out" '"kind":"file".*"src":"10.3.15.101","dst":"69.160.38.3".*"file_name":"inv.doc"'
+check "zeek ssl sni" contains "$WORK/out" '"kind":"tls".*"sni":"c2.example"'
+check "zeek notice from src/dst/p" contains "$WORK/out" '"kind":"alert".*"src":"192.0.2.9","dst":"10.0.0.1","sport":0,"dport":22.*"signature":"Scan::Port_Scan"'
+check "zeek dns answers" contains "$WORK/out" '"kind":"dns".*"query":"c2.example","answers":"192.0.2.1,192.0.2.2"'
+check "zeek mixed: 5 events, no warnings" [ "$(grep -c '"rec":"event"' "$WORK/out")" = 5 ]
+check "zeek mixed: no warnings" contains "$WORK/err" "warnings: 0"
+
 # ---- access log, Combined and Common, one bad line
 cat > access.log <<'J'
 203.0.113.9 - - [13/Jun/2019:12:14:00 +0200] "GET /_cat/indices?v HTTP/1.1" 200 512 "-" "curl/7.58.0"
