@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <pthread.h>
 
 #include "core/buf.h"
 #include "core/json.h"
@@ -265,6 +266,23 @@ static void out_write(out_file *o, const void *p, size_t n)
     o->off += n;
 }
 
+/* n zero bytes: a hole in a regular file, written otherwise. */
+static void out_hole(out_file *o, uint64_t n)
+{
+    static const uint8_t zero[PAGE];
+    if (o->err || !n) return;
+    if (o->sparse) {
+        if (fseeko(o->fp, (off_t)n, SEEK_CUR) != 0) { o->err = errno; return; }
+        o->off += n;
+        return;
+    }
+    while (n && !o->err) {
+        size_t k = n < PAGE ? (size_t)n : PAGE;
+        out_write(o, zero, k);
+        n -= k;
+    }
+}
+
 static int page_is_zero(const uint8_t *p, size_t n)
 {
     static const uint8_t zero[PAGE];
@@ -282,8 +300,7 @@ static void out_data(out_file *o, const uint8_t *p, size_t n)
         if (k == PAGE && page_is_zero(p + i, k)) {
             size_t j = i;
             while (j < n && n - j >= PAGE && page_is_zero(p + j, PAGE)) j += PAGE;
-            if (fseeko(o->fp, (off_t)(j - i), SEEK_CUR) != 0) { o->err = errno; return; }
-            o->off += j - i;
+            out_hole(o, j - i);
             i = j;
         } else {
             size_t j = i + k;
@@ -292,18 +309,6 @@ static void out_data(out_file *o, const uint8_t *p, size_t n)
             i = j;
         }
     }
-}
-
-static void out_pwrite(out_file *o, uint64_t at, const void *p, size_t n)
-{
-    if (o->err) return;
-    if (fseeko(o->fp, (off_t)at, SEEK_SET) != 0 || fwrite(p, 1, n, o->fp) != n) o->err = errno ? errno : EIO;
-}
-
-static void out_pad(out_file *o, unsigned align)
-{
-    static const uint8_t z[PAGE];
-    if (o->off % align) out_write(o, z, align - o->off % align);
 }
 
 static int out_close(out_file *o)
@@ -319,6 +324,99 @@ static int out_close(out_file *o)
     return o->err;
 }
 
+/* ---- SHA-256 of the core, computed beside the writer ------------------------ */
+/* The core is written strictly in file order and never rewritten, so a
+ * second thread can hash the file as it grows, reading back from the page
+ * cache what the writer has flushed: the hash costs no extra pass and runs
+ * on another core while the dump reads memory. Bytes between the end of
+ * the file and the flushed position are a trailing hole: zeros. */
+typedef struct tail_hasher {
+    pthread_t thread;
+    int started, fd, failed, done;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint64_t flushed, pos;
+    EVP_MD_CTX *ctx;
+    uint8_t *buf;
+} tail_hasher;
+
+#define HASH_BUF (4u << 20)
+
+static void *tail_hash_main(void *arg)
+{
+    tail_hasher *h = arg;
+    static const uint8_t zero[64 * 1024];
+    for (;;) {
+        pthread_mutex_lock(&h->mu);
+        while (h->pos == h->flushed && !h->done) pthread_cond_wait(&h->cv, &h->mu);
+        uint64_t upto = h->flushed;
+        int done = h->done;
+        pthread_mutex_unlock(&h->mu);
+        while (h->pos < upto && !h->failed) {
+            size_t want = upto - h->pos < HASH_BUF ? (size_t)(upto - h->pos) : HASH_BUF;
+            ssize_t got = pread(h->fd, h->buf, want, (off_t)h->pos);
+            if (got < 0) { h->failed = 1; break; }
+            if (got == 0) {   /* trailing hole */
+                size_t k = want < sizeof zero ? want : sizeof zero;
+                EVP_DigestUpdate(h->ctx, zero, k);
+                h->pos += k;
+                continue;
+            }
+            EVP_DigestUpdate(h->ctx, h->buf, (size_t)got);
+            h->pos += (uint64_t)got;
+        }
+        if (h->failed || (done && h->pos >= upto)) break;
+    }
+    return NULL;
+}
+
+static void tail_hash_start(tail_hasher *h, const char *path)
+{
+    memset(h, 0, sizeof h[0]);
+    h->fd = open(path, O_RDONLY);
+    h->ctx = EVP_MD_CTX_new();
+    h->buf = malloc(HASH_BUF);
+    if (h->fd < 0 || !h->ctx || !h->buf || EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1) { h->failed = 1; return; }
+    pthread_mutex_init(&h->mu, NULL);
+    pthread_cond_init(&h->cv, NULL);
+    if (pthread_create(&h->thread, NULL, tail_hash_main, h) != 0) { h->failed = 1; return; }
+    h->started = 1;
+}
+
+/* Makes everything written so far visible to the hasher. */
+static void tail_hash_advance(tail_hasher *h, out_file *o)
+{
+    if (!h->started || o->err) return;
+    if (fflush(o->fp) != 0) { o->err = errno; return; }
+    pthread_mutex_lock(&h->mu);
+    h->flushed = o->off;
+    pthread_cond_signal(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+}
+
+/* Waits for the hasher; hex gets the digest, or "" when it failed. */
+static void tail_hash_finish(tail_hasher *h, uint64_t final_size, int ok, char hex[65])
+{
+    hex[0] = 0;
+    if (h->started) {
+        pthread_mutex_lock(&h->mu);
+        h->flushed = final_size;
+        h->done = 1;
+        pthread_cond_signal(&h->cv);
+        pthread_mutex_unlock(&h->mu);
+        pthread_join(h->thread, NULL);
+        pthread_mutex_destroy(&h->mu);
+        pthread_cond_destroy(&h->cv);
+        unsigned char md[32];
+        unsigned mdlen = 0;
+        if (ok && !h->failed && h->pos == final_size && EVP_DigestFinal_ex(h->ctx, md, &mdlen) == 1 && mdlen == 32)
+            for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    }
+    if (h->fd >= 0) close(h->fd);
+    EVP_MD_CTX_free(h->ctx);
+    free(h->buf);
+}
+
 /* ---- the dump session ---------------------------------------------------- */
 typedef struct session {
     const ld_options *o;
@@ -332,6 +430,7 @@ typedef struct session {
     uint64_t *pagemap;   /* PAGEMAP_WINDOW entries */
     uint8_t *buf;
     size_t chunk;
+    int planning;        /* ELF: record the runs to read instead of reading */
     ld_run *runs;
     size_t nruns, cap_runs;
     int exited;          /* target vanished mid-dump */
@@ -340,6 +439,7 @@ typedef struct session {
     char fatal_msg[400];
     /* ELF */
     out_file out;
+    tail_hasher hasher;
     uint64_t data_start;
     /* minidump */
     mdmp_writer *mw;
@@ -380,6 +480,10 @@ static void emit_data(session *s, uint64_t va, const uint8_t *p, size_t n)
 /* Reads [va, end) of region ri through the buffer, recording runs. */
 static void read_range(session *s, uint32_t ri, uint64_t va, uint64_t end)
 {
+    if (s->planning) {
+        if (va < end) add_run(s, va, end - va, LD_RUN_READ, ri, NULL);
+        return;
+    }
     while (va < end && !s->exited && !s->write_failed) {
         size_t want = (size_t)(end - va < s->chunk ? end - va : s->chunk);
         ssize_t got = pread(s->mem_fd, s->buf, want, (off_t)va);
@@ -620,75 +724,105 @@ static void build_notes(session *s, kn_buf *nb)
     }
     note(nb, "CORE", NT_FILE, nf.data, nf.len);
     kn_buf_free(&nf);
-    /* KENSA note (type LD_NOTE_UNREAD): every run not in the dump, as
-     * {u64 start, u64 size, u64 status (ld_run_kind)}. */
-    kn_buf kr = KN_BUF_INIT;
-    for (size_t i = 0; i < s->nruns; i++) {
-        const ld_run *r = &s->runs[i];
-        if (r->kind == LD_RUN_READ) continue;
-        uint64_t e[3] = {r->start, r->size, (uint64_t)r->kind};
-        kn_buf_append(&kr, e, sizeof e);
-    }
-    if (kr.len) note(nb, "KENSA", LD_NOTE_UNREAD, kr.data, kr.len);
-    kn_buf_free(&kr);
 }
 
-static void elf_begin(session *s)
+/* The core is written strictly in file order, header first, so its SHA-256
+ * is computed while writing (no second pass over a file of gigabytes). That
+ * needs the layout before any memory is read: plan_regions decides every
+ * run from the maps, the pagemap and a one-byte probe per region (which
+ * catches wholly unreadable mappings such as [vvar]); exec_plan then reads
+ * the planned runs. A page that fails inside a planned run, or what is left
+ * when the process exits, stays in its PT_LOAD as zeros (a hole) and is
+ * listed as unreadable in the KENSA note and the sidecar. */
+static void plan_regions(session *s)
 {
-    /* Header is written last; data starts at the first page boundary. */
-    static const uint8_t z[PAGE];
-    out_write(&s->out, z, PAGE);
-    s->data_start = s->out.off;
+    s->planning = 1;
+    for (size_t i = 0; i < s->maps.n && !s->exited; i++) {
+        const ld_region *rg = &s->maps.v[i];
+        const char *why = skip_reason(rg);
+        if (why) { add_run(s, rg->start, rg->end - rg->start, LD_RUN_SKIPPED, (uint32_t)i, why); continue; }
+        if (!strncmp(rg->perms, "---", 3)) {
+            add_run(s, rg->start, rg->end - rg->start, LD_RUN_GUARD, (uint32_t)i, "PROT_NONE (guard or reserved)");
+            continue;
+        }
+        uint8_t probe;
+        if (pread(s->mem_fd, &probe, 1, (off_t)rg->start) != 1) {
+            if (process_gone(s->pid)) { s->exited = 1; break; }
+            add_run(s, rg->start, rg->end - rg->start, LD_RUN_UNREADABLE, (uint32_t)i, "kernel refused the read");
+            continue;
+        }
+        dump_region(s, (uint32_t)i);
+    }
+    s->planning = 0;
 }
 
-static void elf_finish(session *s)
+static const char *const REASON_EXITED = "not read: the process exited";
+static const char *const REASON_WRITE = "not read: writing the dump failed";
+
+/* Reads the planned runs into the core (data area already positioned). */
+static void exec_plan(session *s, const ld_run *plan, size_t nplan)
+{
+    int killed = 0;
+    for (size_t k = 0; k < nplan; k++) {
+        const ld_run *p = &plan[k];
+        if (s->kill_after && !killed && p->region + 1 >= s->kill_after) { kill(s->pid, SIGKILL); killed = 1; }
+        if (p->kind != LD_RUN_READ) { add_run(s, p->start, p->size, p->kind, p->region, p->reason); continue; }
+        uint64_t va = p->start, end = p->start + p->size;
+        while (va < end && !s->exited && !s->write_failed) {
+            size_t want = (size_t)(end - va < s->chunk ? end - va : s->chunk);
+            ssize_t got = pread(s->mem_fd, s->buf, want, (off_t)va);
+            if (got > 0) {
+                size_t g = (size_t)got & ~(size_t)(PAGE - 1);
+                if (g == 0) g = (size_t)got;
+                out_data(&s->out, s->buf, g);
+                tail_hash_advance(&s->hasher, &s->out);
+                if (s->out.err) { s->write_failed = 1; break; }
+                add_run(s, va, g, LD_RUN_READ, p->region, NULL);
+                va += g;
+                continue;
+            }
+            if ((got < 0 && errno == ESRCH) || process_gone(s->pid)) { s->exited = 1; break; }
+            out_hole(&s->out, PAGE);
+            add_run(s, va, PAGE, LD_RUN_UNREADABLE, p->region, "kernel refused the read (zeros in the core)");
+            va += PAGE;
+        }
+        if (va < end) {
+            if (!s->write_failed) out_hole(&s->out, end - va);
+            if (s->out.err) s->write_failed = 1;
+            add_run(s, va, end - va, LD_RUN_UNREADABLE, p->region, s->write_failed ? REASON_WRITE : REASON_EXITED);
+        }
+    }
+}
+
+typedef struct elf_layout {
+    uint64_t data_start, data_size, kensa_off, kensa_cap, sh_off;
+    size_t nph;
+} elf_layout;
+
+#define KENSA_NOTE_HDR (12 + 8)   /* namesz, descsz, type, "KENSA\0" padded */
+
+/* Writes the header, program headers and notes; leaves the file at data_start. */
+static void elf_write_head(session *s, const ld_run *plan, size_t nplan, elf_layout *L)
 {
     kn_buf nb = KN_BUF_INIT;
     build_notes(s, &nb);
-    out_pad(&s->out, 8);
-    uint64_t note_off = s->out.off;
-    out_write(&s->out, nb.data, nb.len);
-    /* Program headers: PT_NOTE, then one PT_LOAD per read run in address
-     * order; their data lies back to back from data_start in run order.
-     * Runs not read get no PT_LOAD (a reader then reports the address as
-     * inaccessible instead of showing zeros); they are listed in the
-     * KENSA note (build_notes). */
-    size_t nph = 1;
-    for (size_t i = 0; i < s->nruns; i++) nph += s->runs[i].kind == LD_RUN_READ;
-    out_pad(&s->out, 8);
-    uint64_t ph_off = s->out.off;
-    Elf64_Phdr ph;
-    memset(&ph, 0, sizeof ph);
-    ph.p_type = PT_NOTE;
-    ph.p_offset = note_off;
-    ph.p_filesz = nb.len;
-    ph.p_align = 4;
-    out_write(&s->out, &ph, sizeof ph);
-    uint64_t data_off = s->data_start;
-    for (size_t i = 0; i < s->nruns; i++) {
-        const ld_run *r = &s->runs[i];
-        if (r->kind != LD_RUN_READ) continue;
-        memset(&ph, 0, sizeof ph);
-        ph.p_type = PT_LOAD;
-        ph.p_vaddr = r->start;
-        ph.p_memsz = r->size;
-        ph.p_filesz = r->size;
-        ph.p_flags = elf_flags(s->maps.v[r->region].perms);
-        ph.p_align = PAGE;
-        ph.p_offset = data_off;
-        data_off += r->size;
-        out_write(&s->out, &ph, sizeof ph);
+    size_t nread = 0, nother = 0;
+    L->data_size = 0;
+    for (size_t i = 0; i < nplan; i++) {
+        if (plan[i].kind == LD_RUN_READ) { nread++; L->data_size += plan[i].size; }
+        else nother++;
     }
-    kn_buf_free(&nb);
-    /* Over 65535 headers: ELF's PN_XNUM escape, count in section 0's sh_info. */
-    uint64_t sh_off = 0;
-    if (nph >= PN_XNUM) {
-        Elf64_Shdr sh;
-        memset(&sh, 0, sizeof sh);
-        sh.sh_info = (uint32_t)nph;
-        sh_off = s->out.off;
-        out_write(&s->out, &sh, sizeof sh);
-    }
+    /* Room in the KENSA note for the planned gaps and 4096 more found while
+     * reading; beyond that the note keeps the count and the sidecar the list. */
+    L->kensa_cap = nother + 4096;
+    L->nph = 2 + nread;
+    uint64_t ph_off = sizeof(Elf64_Ehdr);
+    uint64_t notes_off = ph_off + L->nph * sizeof(Elf64_Phdr);
+    L->data_start = (notes_off + nb.len + PAGE - 1) & ~(uint64_t)(PAGE - 1);
+    L->kensa_off = L->data_start + L->data_size;
+    uint64_t kensa_len = KENSA_NOTE_HDR + 8 + 24 * L->kensa_cap;
+    L->sh_off = L->nph >= PN_XNUM ? L->kensa_off + kensa_len : 0;
+
     Elf64_Ehdr eh;
     memset(&eh, 0, sizeof eh);
     memcpy(eh.e_ident, ELFMAG, SELFMAG);
@@ -702,11 +836,73 @@ static void elf_finish(session *s)
     eh.e_phoff = ph_off;
     eh.e_ehsize = sizeof eh;
     eh.e_phentsize = sizeof(Elf64_Phdr);
-    eh.e_phnum = nph >= PN_XNUM ? PN_XNUM : (uint16_t)nph;
-    eh.e_shoff = sh_off;
-    eh.e_shentsize = sh_off ? sizeof(Elf64_Shdr) : 0;
-    eh.e_shnum = 0;
-    out_pwrite(&s->out, 0, &eh, sizeof eh);
+    /* Over 65535 headers: ELF's PN_XNUM escape, count in section 0's sh_info. */
+    eh.e_phnum = L->nph >= PN_XNUM ? PN_XNUM : (uint16_t)L->nph;
+    eh.e_shoff = L->sh_off;
+    eh.e_shentsize = L->sh_off ? sizeof(Elf64_Shdr) : 0;
+    eh.e_shnum = L->sh_off ? 1 : 0;
+    out_write(&s->out, &eh, sizeof eh);
+
+    Elf64_Phdr ph;
+    memset(&ph, 0, sizeof ph);
+    ph.p_type = PT_NOTE;
+    ph.p_offset = notes_off;
+    ph.p_filesz = nb.len;
+    ph.p_align = 4;
+    out_write(&s->out, &ph, sizeof ph);
+    ph.p_offset = L->kensa_off;
+    ph.p_filesz = kensa_len;
+    out_write(&s->out, &ph, sizeof ph);
+    /* One PT_LOAD per planned read run, data back to back from data_start.
+     * Runs not planned for reading get none: readers then report those
+     * addresses as inaccessible instead of showing invented zeros. */
+    uint64_t data_off = L->data_start;
+    for (size_t i = 0; i < nplan; i++) {
+        const ld_run *r = &plan[i];
+        if (r->kind != LD_RUN_READ) continue;
+        memset(&ph, 0, sizeof ph);
+        ph.p_type = PT_LOAD;
+        ph.p_vaddr = r->start;
+        ph.p_memsz = r->size;
+        ph.p_filesz = r->size;
+        ph.p_flags = elf_flags(s->maps.v[r->region].perms);
+        ph.p_align = PAGE;
+        ph.p_offset = data_off;
+        data_off += r->size;
+        out_write(&s->out, &ph, sizeof ph);
+    }
+    out_write(&s->out, nb.data, nb.len);
+    kn_buf_free(&nb);
+    static const uint8_t z[PAGE];
+    if (s->out.off < L->data_start) out_write(&s->out, z, (size_t)(L->data_start - s->out.off));
+}
+
+/* The KENSA note (type LD_NOTE_UNREAD): u64 count of runs not read, then
+ * {u64 start, u64 size, u64 status (ld_run_kind)} for the first kensa_cap
+ * of them, zero-padded to the size promised in the program header. */
+static void elf_write_tail(session *s, const elf_layout *L)
+{
+    uint64_t count = 0;
+    for (size_t i = 0; i < s->nruns; i++) count += s->runs[i].kind != LD_RUN_READ;
+    uint32_t h[3] = {6, (uint32_t)(8 + 24 * L->kensa_cap), LD_NOTE_UNREAD};
+    out_write(&s->out, h, sizeof h);
+    out_write(&s->out, "KENSA\0\0\0", 8);
+    out_write(&s->out, &count, 8);
+    uint64_t written = 0;
+    for (size_t i = 0; i < s->nruns && written < L->kensa_cap; i++) {
+        const ld_run *r = &s->runs[i];
+        if (r->kind == LD_RUN_READ) continue;
+        uint64_t e[3] = {r->start, r->size, (uint64_t)r->kind};
+        out_write(&s->out, e, sizeof e);
+        written++;
+    }
+    out_hole(&s->out, 24 * (L->kensa_cap - written));
+    if (L->sh_off) {
+        Elf64_Shdr sh;
+        memset(&sh, 0, sizeof sh);
+        sh.sh_info = (uint32_t)L->nph;
+        out_write(&s->out, &sh, sizeof sh);
+    }
 }
 
 /* ---- minidump -------------------------------------------------------------- */
@@ -1031,6 +1227,7 @@ kn_status ld_dump(const ld_options *o, ld_result *r, kn_err *e)
     s.mem_fd = -1;
     s.pagemap_fd = -1;
     s.have_scan = 1;
+    s.hasher.fd = -1;
     s.chunk = o->chunk ? (o->chunk + PAGE - 1) & ~(size_t)(PAGE - 1) : (1u << 20);
     /* Test hook: KENSA_LIVEDUMP_TEST_KILL_AFTER=N sends SIGKILL to the
      * target after N regions, to exercise the "exited mid-dump" path
@@ -1091,11 +1288,27 @@ kn_status ld_dump(const ld_options *o, ld_result *r, kn_err *e)
         setvbuf(s.out.fp, NULL, _IOFBF, 1 << 20);
         struct stat ost;
         s.out.sparse = fstat(fileno(s.out.fp), &ost) == 0 && S_ISREG(ost.st_mode);
-        elf_begin(&s);
-        if (s.out.err) s.write_failed = 1;
     }
 
-    for (size_t i = 0; i < s.maps.n && !s.exited && !s.write_failed; i++) {
+    elf_layout L;
+    memset(&L, 0, sizeof L);
+    if (!s.mw) {
+        if (s.out.sparse) tail_hash_start(&s.hasher, o->out_path);   /* regular files only */
+        plan_regions(&s);
+        /* The plan becomes the work list; the runs are recorded afresh. */
+        ld_run *plan = s.runs;
+        size_t nplan = s.nruns;
+        s.runs = NULL;
+        s.nruns = s.cap_runs = 0;
+        memset(r->totals.bytes, 0, sizeof r->totals.bytes);
+        memset(r->totals.runs, 0, sizeof r->totals.runs);
+        elf_write_head(&s, plan, nplan, &L);
+        tail_hash_advance(&s.hasher, &s.out);
+        if (s.out.err) s.write_failed = 1;
+        if (!s.write_failed) exec_plan(&s, plan, nplan);
+        free(plan);
+    }
+    for (size_t i = 0; s.mw && i < s.maps.n && !s.exited && !s.write_failed; i++) {
         if (s.kill_after && i + 1 == s.kill_after) kill(s.pid, SIGKILL);
         const ld_region *rg = &s.maps.v[i];
         const char *why = skip_reason(rg);
@@ -1112,6 +1325,9 @@ kn_status ld_dump(const ld_options *o, ld_result *r, kn_err *e)
         kn_err_set(e, KN_ERR_RANGE, NULL, KN_NO_OFFSET, "process %d exited during the dump; the dump is partial", s.pid);
     }
     if (s.exited || s.write_failed) {
+        /* Account every byte not reached (the ELF path did so already for
+         * its planned runs; this covers the minidump path and the regions
+         * after a failure). */
         uint64_t done_to = s.nruns ? s.runs[s.nruns - 1].start + s.runs[s.nruns - 1].size : 0;
         for (size_t i = 0; i < s.maps.n; i++) {
             const ld_region *rg = &s.maps.v[i];
@@ -1132,7 +1348,7 @@ kn_status ld_dump(const ld_options *o, ld_result *r, kn_err *e)
         if (mdmp_writer_close(s.mw, &werr) != KN_OK) { r->partial = 1; s.write_failed = 1; }
         s.mw = NULL;
     } else {
-        if (!s.write_failed) elf_finish(&s);
+        if (!s.write_failed) elf_write_tail(&s, &L);
         write_errno = out_close(&s.out);
         if (write_errno) {
             r->partial = 1;
@@ -1153,7 +1369,14 @@ kn_status ld_dump(const ld_options *o, ld_result *r, kn_err *e)
     struct stat dst;
     if (stat(o->out_path, &dst) == 0) r->dump_size = S_ISREG(dst.st_mode) ? (uint64_t)dst.st_size : 0;
     kn_time th0 = kn_now_monotonic();
-    if (sha256_file(o->out_path, r->sha256) != 0) r->sha256[0] = 0;
+    if (!s.mw && s.out.path) {
+        /* ELF: hashed beside the writer; a failed write leaves a file
+         * that is hashed as it is, by reading it back. */
+        tail_hash_finish(&s.hasher, s.out.off, !s.write_failed, r->sha256);
+        if (!r->sha256[0] && sha256_file(o->out_path, r->sha256) != 0) r->sha256[0] = 0;
+    } else if (sha256_file(o->out_path, r->sha256) != 0) {
+        r->sha256[0] = 0;
+    }
     r->hash_seconds = (double)(kn_now_monotonic() - th0) / 1e9;
     r->complete = !r->partial;
     if (st != KN_OK) kn_err_format(e, r->error, sizeof r->error);

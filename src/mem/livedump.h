@@ -18,10 +18,13 @@
  *               stretches of >= 1 MiB of anonymous memory never touched
  *               (pagemap: not present, not swapped; they read as zeros)
  *
- * Unreadable and guard runs appear in the core as PT_LOAD headers with
- * p_filesz 0 (and in the minidump's memory-info list), never as invented
- * zeros. The program headers and notes are written after the data, so the
- * data streams out without knowing in advance where reads will fail.
+ * Runs planned as unreadable, guard or skipped get no PT_LOAD in the core
+ * (and are in the minidump's memory-info list), so readers report them
+ * inaccessible rather than showing invented zeros. The core is written in
+ * file order, header first (the runs are planned from the maps, pagemap and
+ * a probe per mapping before reading), so its SHA-256 is computed on a
+ * second thread as the file grows; a page failing inside a planned run
+ * stays zeros in the core and is listed in the KENSA note and the sidecar.
  *
  * A JSON sidecar (default OUT.json) records SHA-256 of the dump, tool
  * version, timing, method, threads and every run. When the target exits
