@@ -41,7 +41,11 @@ static kn_status add_run(mem_image *img, size_t *cap, uint64_t pa, uint64_t len,
         return kn_err_set(e, KN_ERR_TRUNCATED, img->name, (int64_t)off,
                           "memory run at physical 0x%llx (%llu bytes) extends past the end of the file",
                           (unsigned long long)pa, (unsigned long long)len);
-    if (pa + len < pa) return kn_err_set(e, KN_ERR_FORMAT, img->name, (int64_t)off, "physical range wraps");
+    /* x64 physical addresses have at most 52 bits; beyond is damage, and
+     * refusing it keeps every pa + len below 2^52 (no wrap anywhere). */
+    if (pa >= (1ull << 52) || len > (1ull << 52) - pa)
+        return kn_err_set(e, KN_ERR_FORMAT, img->name, (int64_t)off, "physical range 0x%llx+0x%llx is beyond 52 bits",
+                          (unsigned long long)pa, (unsigned long long)len);
     /* merge with the previous run when contiguous in both spaces */
     if (img->nruns) {
         mem_run *l = &img->runs[img->nruns - 1];
