@@ -57,7 +57,6 @@ int cmd_mem_dump_live(int argc, char **argv)
     o.sidecar_path = sidecar;
     o.no_ptrace = no_ptrace;
     o.chunk = (size_t)chunk;
-    o.quiet = cli.quiet;
     if (!strcmp(format, "elf") || !strcmp(format, "core")) o.format = LD_FORMAT_ELF;
     else if (!strcmp(format, "minidump") || !strcmp(format, "mdmp")) o.format = LD_FORMAT_MINIDUMP;
     else return cli_usage_error(&self, "--format must be elf or minidump, not '%s'", format);

@@ -435,12 +435,9 @@ typedef struct session {
     size_t nruns, cap_runs;
     int exited;          /* target vanished mid-dump */
     int write_failed;
-    kn_status fatal;
-    char fatal_msg[400];
     /* ELF */
     out_file out;
     tail_hasher hasher;
-    uint64_t data_start;
     /* minidump */
     mdmp_writer *mw;
     uint64_t kill_after;  /* test hook, see below */

@@ -53,7 +53,6 @@ typedef struct ld_options {
     ld_format format;
     int no_ptrace;              /* SIGSTOP/SIGCONT instead of ptrace */
     size_t chunk;               /* read buffer, default 1 MiB */
-    int quiet;
 } ld_options;
 
 typedef struct ld_run {
