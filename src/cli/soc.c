@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/hash.h"
 #include "core/jsonp.h"
 #include "core/table.h"
 #include "soc/ddos.h"
@@ -46,7 +47,8 @@ static const cli_command commands[] = {
      "kensa soc flows [OPTIONS] INPUT...",
      "Prints every flow record decoded from the export datagrams inside each\n"
      "capture INPUT (any UDP port; recognised by content), one per line: a table,\n"
-     "or NDJSON with --json. Counters are scaled by the sampling rate.\n\n"
+     "or NDJSON with --json. Counters are scaled by the sampling rate. With --top N,\n"
+     "prints instead the N destinations with the most bytes.\n\n"
      "exit status: 0 success, 1 an input could not be read or had warnings, 2 usage.",
      cmd_flows},
     {"listen", "receive NetFlow/IPFIX/sFlow over UDP and detect DDoS attacks live",
@@ -232,6 +234,7 @@ static int write_stats(const char *path, const soc_ctx *ctx)
         kn_json_kuint(j, "ipfix", st.datagrams[2]);
         kn_json_kuint(j, "sflow", st.datagrams[3]);
         kn_json_kuint(j, "templates", st.templates);
+        kn_json_kuint(j, "templates_cached", st.templates_cached);
         kn_json_kuint(j, "held_sets", st.held_sets);
         kn_json_kuint(j, "held_decoded", st.held_decoded);
         kn_json_kuint(j, "held_dropped", st.held_dropped);
@@ -318,13 +321,23 @@ typedef struct flow_printer {
     kn_json *j;
     kn_table *t;
     uint64_t n;
+    kn_htab *top;          /* --top: destination -> dst_total */
 } flow_printer;
+
+typedef struct dst_total { uint64_t flows, packets, bytes; } dst_total;
 
 static void print_flow(void *user, const soc_record *rec)
 {
     if (rec->kind != SOC_REC_FLOW) return;
     flow_printer *fp = user;
     const soc_flow *f = &rec->u.flow;
+    if (fp->top) {
+        /* aggregation only: no formatting on this path */
+        dst_total *t = kn_htab_put(fp->top, &f->dst, NULL);
+        if (t) { t->flows++; t->packets += f->packets; t->bytes += f->bytes; }
+        fp->n++;
+        return;
+    }
     char s[KN_IP_STRLEN], d[KN_IP_STRLEN], x[KN_IP_STRLEN], ts[KN_TIME_STRLEN], te[KN_TIME_STRLEN];
     kn_ip_format(&f->src, s);
     kn_ip_format(&f->dst, d);
@@ -367,12 +380,70 @@ static void print_flow(void *user, const soc_record *rec)
     }
 }
 
+typedef struct top_row { kn_ip ip; dst_total t; } top_row;
+
+static int top_cmp(const void *x, const void *y)
+{
+    const top_row *a = x, *b = y;
+    if (a->t.bytes != b->t.bytes) return a->t.bytes > b->t.bytes ? -1 : 1;
+    return kn_ip_cmp(&a->ip, &b->ip);
+}
+
+/* Top destinations by bytes: one pass keeping the n best in a small sorted
+ * array (n is small next to the table). */
+static void print_top(kn_htab *t, size_t n)
+{
+    top_row *best = calloc(n + 1, sizeof *best);
+    if (!best) abort();
+    size_t have = 0, it = 0;
+    const void *k;
+    void *v;
+    while (kn_htab_next(t, &it, &k, &v)) {
+        top_row r;
+        r.ip = *(const kn_ip *)k;
+        r.t = *(dst_total *)v;
+        if (have == n && top_cmp(&r, &best[n - 1]) >= 0) continue;
+        size_t i = have < n ? have++ : n - 1;
+        while (i > 0 && top_cmp(&r, &best[i - 1]) < 0) { best[i] = best[i - 1]; i--; }
+        best[i] = r;
+    }
+    char ip[KN_IP_STRLEN];
+    if (cli.json) {
+        kn_json *j = kn_json_new(stdout);
+        for (size_t i = 0; i < have; i++) {
+            kn_json_obj_begin(j);
+            kn_json_kstr(j, "dst", kn_ip_format(&best[i].ip, ip));
+            kn_json_kuint(j, "flows", best[i].t.flows);
+            kn_json_kuint(j, "packets", best[i].t.packets);
+            kn_json_kuint(j, "bytes", best[i].t.bytes);
+            kn_json_obj_end(j);
+            kn_json_end_record(j);
+        }
+        kn_json_free(j);
+    } else {
+        static const char *const hdr[] = {"destination", ">flows", ">packets", ">bytes", NULL};
+        kn_table *tb = kn_table_new(hdr);
+        for (size_t i = 0; i < have; i++) {
+            kn_table_cell(tb, kn_ip_format(&best[i].ip, ip));
+            kn_table_cellf(tb, "%llu", (unsigned long long)best[i].t.flows);
+            kn_table_cellf(tb, "%llu", (unsigned long long)best[i].t.packets);
+            kn_table_cellf(tb, "%llu", (unsigned long long)best[i].t.bytes);
+        }
+        kn_table_print(tb, stdout);
+        kn_table_free(tb);
+    }
+    free(best);
+    kn_htab_free(t);
+}
+
 static int cmd_flows(int argc, char **argv)
 {
     ddos_flags df;
     ddos_flags_init(&df);
+    int64_t top = 0;
     const cli_opt opts[] = {
         {"sampling", 0, CLI_LIST, &df.sampling, "EXPORTER=N", "sampling rate for an exporter, overriding its own"},
+        {"top", 0, CLI_INT, &top, "N", "instead of flows, the N destinations with most bytes (flows, packets, bytes)"},
         {0},
     };
     const cli_command *self = &commands[1];
@@ -385,9 +456,14 @@ static int cmd_flows(int argc, char **argv)
     if (rc >= 0) { options_free(&o); return rc; }
     soc_ctx ctx;
     if (soc_ctx_init(&ctx, &o, NULL) != KN_OK) { kn_errorf(NULL, KN_NO_OFFSET, "out of memory"); return KN_EXIT_ERROR; }
+    if (top < 0 || top > 1000000) { options_free(&o); soc_ctx_free(&ctx); return cli_usage_error(self, "--top: 1..1000000"); }
     static const char *const hdr[] = {"start", "exporter", "source", "destination", ">proto", ">packets", ">bytes", ">sampling", NULL};
     flow_printer fp = {0};
-    if (cli.json) fp.j = kn_json_new(stdout);
+    kn_htab toptab;
+    if (top) {
+        if (kn_htab_init(&toptab, sizeof(kn_ip), sizeof(dst_total), 1 << 16) != 0) abort();
+        fp.top = &toptab;
+    } else if (cli.json) fp.j = kn_json_new(stdout);
     else fp.t = kn_table_new(hdr);
     ctx.record_hook = print_flow;
     ctx.record_hook_user = &fp;
@@ -397,6 +473,7 @@ static int cmd_flows(int argc, char **argv)
     kn_status st = soc_analyze_files(&ctx, (const char *const *)pos, npos, &e);
     if (fp.j) kn_json_free(fp.j);
     if (fp.t) { kn_table_print(fp.t, stdout); kn_table_free(fp.t); }
+    if (fp.top) print_top(&toptab, (size_t)top);
     kn_warnings_summary(&ctx.warn, "input");
     uint64_t warns = ctx.warn.count;
     soc_ctx_free(&ctx);

@@ -186,7 +186,7 @@ void kn_json_double(kn_json *j, double v)
 {
     before_value(j);
     if (!isfinite(v)) { kn_buf_puts(&j->buf, "null"); return; }
-    if (v == (double)(int64_t)v && fabs(v) < 1e15) kn_buf_printf(&j->buf, "%" PRId64, (int64_t)v);
+    if (fabs(v) < 1e15 && v == (double)(int64_t)v) kn_buf_printf(&j->buf, "%" PRId64, (int64_t)v);
     else kn_buf_printf(&j->buf, "%.17g", v);
 }
 

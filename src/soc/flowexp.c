@@ -102,7 +102,11 @@ void soc_flowexp_free(soc_flowexp *fx)
     free(fx);
 }
 
-void soc_flowexp_stats(const soc_flowexp *fx, soc_fx_stats *st) { *st = fx->st; }
+void soc_flowexp_stats(const soc_flowexp *fx, soc_fx_stats *st)
+{
+    *st = fx->st;
+    st->templates_cached = fx->templates.count;
+}
 
 void soc_flowexp_finish(soc_flowexp *fx)
 {
@@ -442,6 +446,13 @@ static void parse_templates(ctxd *c, uint16_t ver, int options, const uint8_t *d
 
 /* ---- data records --------------------------------------------------------------- */
 
+/* u units of unit_ns as a timestamp; 0 (unknown) when it would overflow */
+static kn_time units_to_ns(uint64_t u, int64_t unit_ns)
+{
+    if (u > (uint64_t)(INT64_MAX / unit_ns)) return 0;
+    return (kn_time)u * unit_ns;
+}
+
 static kn_time ntp_to_ns(uint64_t v)
 {
     uint64_t secs = v >> 32, frac = v & 0xffffffffu;
@@ -509,14 +520,14 @@ static void decode_record(ctxd *c, const tmpl *t, const uint8_t *r, size_t len)
         case 14: f.output_if = (uint32_t)u; break;
         case 21: last_sw = u; have_last = 1; break;
         case 22: first_sw = u; have_first = 1; break;
-        case 150: f.start = (kn_time)u * KN_NS_PER_SEC; break;
-        case 151: f.end = (kn_time)u * KN_NS_PER_SEC; break;
-        case 152: f.start = (kn_time)u * 1000000; break;
-        case 153: f.end = (kn_time)u * 1000000; break;
+        case 150: f.start = units_to_ns(u, KN_NS_PER_SEC); break;
+        case 151: f.end = units_to_ns(u, KN_NS_PER_SEC); break;
+        case 152: f.start = units_to_ns(u, 1000000); break;
+        case 153: f.end = units_to_ns(u, 1000000); break;
         case 154: case 156: f.start = ntp_to_ns(u); break;
         case 155: case 157: f.end = ntp_to_ns(u); break;
-        case 158: delta_start = (int64_t)u; break;
-        case 159: delta_end = (int64_t)u; break;
+        case 158: delta_start = u < (1ull << 40) ? (int64_t)u : -1; break;
+        case 159: delta_end = u < (1ull << 40) ? (int64_t)u : -1; break;
         case 34: case 50: rate = (uint32_t)u; break;
         case 48: case 302: case 141: sid = (uint32_t)u; has_sid = 1; break;
         case 305: pkt_interval = (uint32_t)u; break;

@@ -56,6 +56,7 @@ size_t soc_flowexp_datagram(soc_flowexp *fx, const kn_ip *exporter, kn_time ts, 
 typedef struct soc_fx_stats {
     uint64_t datagrams[4];      /* v5, v9, ipfix, sflow */
     uint64_t flows, templates, held_sets, held_decoded, held_dropped, bad;
+    uint64_t templates_cached;  /* templates in the cache now */
 } soc_fx_stats;
 void soc_flowexp_stats(const soc_flowexp *fx, soc_fx_stats *st);
 /* Warns about data sets still waiting for a template (call once at end). */

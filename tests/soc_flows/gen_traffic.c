@@ -32,7 +32,7 @@ typedef struct attack {
     double start, dur, pps;
     uint32_t size;       /* IP bytes per packet */
     double next;
-    uint64_t sent;
+    uint64_t sent, ctr;
 } attack;
 
 #define MAX_ATTACKS 32
@@ -465,6 +465,10 @@ static uint16_t amp_port(const char *v)
 }
 
 static uint64_t packets_out;
+/* Sampling counts packets per stream (each attack, the background, the
+ * random flood), like a router sampling each interface: one global counter
+ * over interleaved, evenly spaced streams would alias badly. */
+static uint64_t *stream_ctr, bg_ctr, rnd_ctr;
 
 static void packet(uint64_t ts, uint32_t src, uint32_t dst, uint8_t proto, uint16_t sport, uint16_t dport,
                    uint8_t flags, uint32_t ip_len, int frag)
@@ -473,7 +477,8 @@ static void packet(uint64_t ts, uint32_t src, uint32_t dst, uint8_t proto, uint1
     if (exp_kind && exp_kind != 'S') {
         uint64_t sec = ts / 1000000000ull;
         if (sec != cur_flush_sec) { if (cur_flush_sec) flush_flows(sec * 1000000000ull); cur_flush_sec = sec; }
-        if (o.sample > 1 && (++pkt_counter % o.sample) != 0) return;
+        ++pkt_counter;
+        if (o.sample > 1 && (++*stream_ctr % o.sample) != 0) return;
         flow_add(ts, src, dst, proto, sport, dport, flags, ip_len);
         return;
     }
@@ -482,7 +487,7 @@ static void packet(uint64_t ts, uint32_t src, uint32_t dst, uint8_t proto, uint1
     uint32_t cap = build(f, src, dst, proto, sport, dport, flags, ip_len, frag, &wire);
     if (exp_kind == 'S') {
         ++pkt_counter;
-        if (o.sample > 1 && pkt_counter % o.sample != 0) return;
+        if (o.sample > 1 && ++*stream_ctr % o.sample != 0) return;
         sflow_sample(ts, f, cap, wire);
         return;
     }
@@ -618,14 +623,17 @@ int main(int argc, char **argv)
         uint64_t ts = base + (uint64_t)(t * 1e9);
         if (which >= 0) {
             attack *a = &o.at[which];
+            stream_ctr = &a->ctr;
             attack_packet(a, ts);
             a->next = a->start + (double)a->sent / a->pps;
         } else if (which == -2) {
+            stream_ctr = &rnd_ctr;
             uint32_t dst = (uint32_t)rnd();
             packet(ts, 0xcb007100u | (uint32_t)(rnd() & 0xff), dst, 17, 40000, 53, 0, 60, 0);
             rnd_n++;
             rnd_next = (double)rnd_n / o.rnd_pps;
         } else {
+            stream_ctr = &bg_ctr;
             /* background: clients outside talk to servers in 10.1.0.0/16 */
             uint32_t srv = 0x0a010000u | (uint32_t)(1 + rnd() % (uint64_t)o.bg_hosts);
             uint32_t cli = 0xc6336400u | (uint32_t)(rnd() & 0xff);   /* 198.51.100.x */
