@@ -644,6 +644,8 @@ static int own_write(dump_ctx *c, const char *path, char *errbuf, size_t errlen)
             TerminateProcess(c->proc, 1);
             WaitForSingleObject(c->proc, 5000);
         }
+        DWORD code = 0;
+        if (GetExitCodeProcess(c->proc, &code) && code != STILL_ACTIVE) { c->exited = 1; break; }
         if (r->state != MEM_COMMIT) { if (r->state == MEM_RESERVE) classify_uncaptured(c, i, r->base, r->base + r->size, ""); continue; }
         if (!readable_protect(r->protect)) { classify_uncaptured(c, i, r->base, r->base + r->size, ""); continue; }
         if (c->type_mini) {

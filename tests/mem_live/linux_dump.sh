@@ -78,9 +78,12 @@ check "minidump: Linux platform" grep -q 'platform 0x8201' "$WORK/mi"
 check "minidump: process id" grep -q "^pid $PID\$" "$WORK/mi"
 check "minidump: the guard page is in the memory info as reserved/noaccess" grep -q "meminfo $guard 0x1000 state 0x2000 protect 0x1" "$WORK/mi"
 if command -v lldb >/dev/null; then
-  lldb_run "$WORK/a.dmp" "$WORK/lldb" "memory read --force -c 16 $heap" "memory read --force -c 16 $sparse_high" "thread list"
-  check "lldb reads the heap marker" test "$(lldb_bytes "$WORK/lldb" $((heap)))" = "$(printf '%s' "${WANT[heap]:0:16}" | od -An -tx1 | tr -d ' \n')"
-  check "lldb reads the sparse marker" test "$(lldb_bytes "$WORK/lldb" $((sparse_high)))" = "$(printf '%s' "${WANT[sparse_high]:0:16}" | od -An -tx1 | tr -d ' \n')"
+  cmds=("thread list")
+  for m in "${!WANT[@]}"; do cmds+=("memory read --force -c 16 ${!m}"); done
+  lldb_run "$WORK/a.dmp" "$WORK/lldb" "${cmds[@]}"
+  for m in "${!WANT[@]}"; do
+    check "lldb reads the $m marker" test "$(lldb_bytes "$WORK/lldb" $((${!m})))" = "$(printf '%s' "${WANT[$m]:0:16}" | od -An -tx1 | tr -d ' \n')"
+  done
   check "lldb sees 2 threads" test "$(grep -c 'tid = ' "$WORK/lldb")" = 2
 fi
 

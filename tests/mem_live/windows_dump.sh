@@ -44,8 +44,10 @@ for m in own live; do
     a=${!k}; w=${WANT[$k]}
     check "$m: kensa reader finds the $k marker at $a" test "$("$MDMP_TOOL" read "$D" "$a" ${#w})" = "$(hex "$w")"
   done
-  lldb_run "$D" "$WORK/lldb-$m" "image list" "memory read --force -c 16 $heap" "memory read --force -c 16 $sparse_high" "memory read --force -c 16 $file"
-  for k in heap sparse_high file; do
+  cmds=("image list")
+  for k in "${!WANT[@]}"; do cmds+=("memory read --force -c 16 ${!k}"); done
+  lldb_run "$D" "$WORK/lldb-$m" "${cmds[@]}"
+  for k in "${!WANT[@]}"; do
     check "$m: lldb finds the $k marker" test "$(lldb_bytes "$WORK/lldb-$m" $((${!k})))" = "$(hex "${WANT[$k]:0:16}")"
   done
   check "$m: lldb lists the target module" grep -qi 'target_win-x64.exe' "$WORK/lldb-$m"
@@ -101,10 +103,10 @@ check "mini: skipped runs say why" jqe '[.regions[].runs[] | select(.reason == "
 expect_rc 1 "no such PID" wine "$EXE" --pid 999999 -o "Z:$WORK"
 check "no such PID: clear message" contains "$WORK/err" "no process with PID 999999"
 expect_rc 2 "usage error" wine "$EXE" --bogus
-# The target exits mid-dump (test hook: terminated after 40 regions): the
+# The target exits mid-dump (test hook: terminated after 10 regions): the
 # dump is closed as a valid minidump and marked partial.
 mkdir -p "$WORK/exit"
-KENSA_DUMP_TEST_KILL_AFTER=40 wine "$EXE" --pid "$WPID" -o "Z:$WORK/exit" --method own >"$WORK/out" 2>"$WORK/err"
+KENSA_DUMP_TEST_KILL_AFTER=10 wine "$EXE" --pid "$WPID" -o "Z:$WORK/exit" --method own >"$WORK/out" 2>"$WORK/err"
 check "exit mid-dump: exit status 1" test $? = 1
 check "exit mid-dump: clear message" contains "$WORK/err" "exited during the dump; the dump is partial"
 S=$WORK/exit/target_win-x64.exe-$WPID.dmp.json
