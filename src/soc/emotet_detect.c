@@ -33,7 +33,7 @@
 #include "soc/detect.h"
 
 #define EM_WINDOW (3600 * KN_NS_PER_SEC)
-#define EM_MAX_AGG 50000
+#define EM_MAX_AGG 20000
 #define EM_MAX_HOSTS 200000
 #define EM_C2_SCORE 6
 #define EM_SPAM_SERVERS 10

@@ -38,7 +38,7 @@
 #define ES_WINDOW (3600 * KN_NS_PER_SEC)
 #define ES_LEAK_BYTES (10ull << 20)
 #define ES_SCAN_HOSTS 10
-#define ES_MAX_AGG 50000
+#define ES_MAX_AGG 20000
 #define ES_MAX_PATHS 6
 #define ES_MAX_CMDS 4
 

@@ -45,6 +45,19 @@ struct soc_http_conn {
 
 soc_http_conn *soc_http_conn_new(void) { return calloc(1, sizeof(soc_http_conn)); }
 
+static size_t req_bytes(const http_req *r)
+{
+    return r ? sizeof *r + (r->head ? strlen(r->head) + 1 : 0) + (r->resp_head ? strlen(r->resp_head) + 1 : 0) : 0;
+}
+
+size_t soc_http_conn_bytes(const soc_http_conn *c)
+{
+    if (!c) return 0;
+    size_t n = sizeof *c + req_bytes(c->d[0].msg);
+    for (int i = 0; i < c->nq; i++) n += req_bytes(c->q[i]);
+    return n;
+}
+
 static void req_free(http_req *r)
 {
     if (!r) return;

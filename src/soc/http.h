@@ -18,7 +18,7 @@
 
 #define SOC_HTTP_MAX_HEAD (64 * 1024)
 #define SOC_HTTP_KEEP_BODY 4096
-#define SOC_HTTP_MAX_PENDING 32
+#define SOC_HTTP_MAX_PENDING 8
 
 typedef struct soc_http_conn soc_http_conn;
 
@@ -38,6 +38,9 @@ size_t soc_http_feed(soc_http_conn *c, int dir, const uint8_t *p, size_t n, kn_t
                      const soc_event *tmpl, soc_http_emit emit, void *arg, const char **why);
 /* End of stream: emits requests still waiting (with a partial response). */
 void soc_http_close(soc_http_conn *c, const soc_event *tmpl, soc_http_emit emit, void *arg);
+
+/* Bytes this connection holds (queued requests, heads, kept bodies). */
+size_t soc_http_conn_bytes(const soc_http_conn *c);
 
 /* Does this look like the start of an HTTP request? */
 int soc_http_is_request_start(const uint8_t *p, size_t n);

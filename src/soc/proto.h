@@ -29,6 +29,7 @@ typedef struct soc_smtp_conn soc_smtp_conn;
 typedef void (*soc_smtp_emit)(void *arg, soc_event *ev);
 soc_smtp_conn *soc_smtp_conn_new(void);
 void soc_smtp_conn_free(soc_smtp_conn *c);
+size_t soc_smtp_conn_bytes(const soc_smtp_conn *c);
 /* Like soc_http_feed: returns bytes consumed or (size_t)-1 (why set). */
 size_t soc_smtp_feed(soc_smtp_conn *c, const uint8_t *p, size_t n, kn_time ts, const soc_event *tmpl,
                      soc_smtp_emit emit, void *arg, const char **why);

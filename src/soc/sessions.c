@@ -9,7 +9,10 @@
  * connections (new ones beyond are not tracked, counted in a warning);
  * at most max_reassembly bytes buffered per direction (the unparsed tail;
  * parsed bodies stream through); at most 16 out-of-order segments per
- * direction; connections idle for 120 s of data time are evicted. Gaps
+ * direction; all sessions' buffers together within a 512 MiB budget
+ * (a session that would grow past it stops being parsed); at most 8
+ * pipelined HTTP requests waiting per connection; connections idle for
+ * 120 s of data time are evicted. Gaps
  * (lost segments) end application parsing for that connection but the
  * byte counts go on. */
 #include <stdlib.h>
@@ -20,9 +23,10 @@
 #include "soc/proto.h"
 
 #define SESS_IDLE (120 * KN_NS_PER_SEC)
-#define SESS_DEFAULT_MAX 200000
+#define SESS_DEFAULT_MAX 100000
 #define SESS_DEFAULT_REASM (1u << 20)
 #define SESS_MAX_OOO 16
+#define SESS_DEFAULT_BUDGET (512u << 20)   /* all sessions' buffers together */
 
 enum app { APP_UNKNOWN = 0, APP_HTTP, APP_TLS, APP_SMTP, APP_NONE };
 
@@ -58,6 +62,7 @@ typedef struct sess {
     soc_smtp_conn *smtp;
     const char *file;
     uint64_t pktno;
+    size_t held;              /* bytes counted against the global budget */
 } sess;
 
 typedef struct sess_state {
@@ -67,7 +72,8 @@ typedef struct sess_state {
     uint64_t pktno;
     soc_ctx *ctx;
     kn_buf scratch;
-    uint64_t untracked, overflow, gaps;
+    uint64_t untracked, overflow, gaps, over_budget;
+    size_t held, budget;      /* bytes held by all sessions, and the cap */
 } sess_state;
 
 static void *sess_create(soc_ctx *ctx)
@@ -77,6 +83,10 @@ static void *sess_create(soc_ctx *ctx)
     s->max_sessions = ctx->opt.max_sessions ? ctx->opt.max_sessions : SESS_DEFAULT_MAX;
     s->max_reasm = ctx->opt.max_reassembly ? ctx->opt.max_reassembly : SESS_DEFAULT_REASM;
     s->ctx = ctx;
+    /* the per-direction cap alone does not bound the total (many sessions
+     * each under it), so buffers also share one budget */
+    s->budget = SESS_DEFAULT_BUDGET;
+    if (s->budget < 4 * s->max_reasm) s->budget = 4 * s->max_reasm;
     if (kn_htab_init(&s->tab, sizeof(sess_key), sizeof(sess *), 1024) < 0) { free(s); return NULL; }
     return s;
 }
@@ -254,8 +264,46 @@ static void data_segment(sess_state *s, sess *ss, int dir, uint32_t seq, const u
     }
 }
 
+static size_t sess_bytes(const sess *ss)
+{
+    size_t n = sizeof *ss + soc_http_conn_bytes(ss->http) + soc_smtp_conn_bytes(ss->smtp);
+    for (int i = 0; i < 2; i++) {
+        n += ss->d[i].buf.cap;
+        for (int k = 0; k < ss->d[i].n_ooo; k++) n += ss->d[i].ooo[k].len;
+    }
+    return n;
+}
+
+/* Re-counts what ss holds; over the budget, its buffers are dropped and its
+ * application parsing stops (connection counts go on). */
+static void account(sess_state *s, sess *ss)
+{
+    size_t now = sess_bytes(ss);
+    s->held = s->held - ss->held + now;
+    ss->held = now;
+    if (s->held <= s->budget || ss->app == APP_NONE) return;
+    if (s->over_budget++ == 0)
+        kn_warn(&s->ctx->warn, ss->file, KN_NO_OFFSET,
+                "packet %llu: TCP sessions hold more than %zu MiB; parsing stopped for connections that grow",
+                (unsigned long long)ss->pktno, s->budget >> 20);
+    ss->app = APP_NONE;
+    soc_http_conn_free(ss->http);
+    ss->http = NULL;
+    soc_smtp_conn_free(ss->smtp);
+    ss->smtp = NULL;
+    for (int i = 0; i < 2; i++) {
+        kn_buf_free(&ss->d[i].buf);
+        for (int k = 0; k < ss->d[i].n_ooo; k++) free(ss->d[i].ooo[k].data);
+        ss->d[i].n_ooo = 0;
+    }
+    now = sess_bytes(ss);
+    s->held = s->held - ss->held + now;
+    ss->held = now;
+}
+
 static void sess_end(sess_state *s, sess *ss)
 {
+    s->held -= ss->held;
     soc_event tmpl;
     tmpl_event(ss, &tmpl, SOC_EV_HTTP);
     if (ss->http) soc_http_close(ss->http, &tmpl, emit_cb, s);
@@ -368,7 +416,9 @@ static void sess_on_packet(void *self, soc_ctx *ctx, const soc_pkt *p)
     if (ss->rst || (ss->d[0].fin && ss->d[1].fin)) {
         sess_end(s, ss);
         kn_htab_del(&s->tab, &key);
+        return;
     }
+    account(s, ss);
 }
 
 static void sess_on_tick(void *self, soc_ctx *ctx, kn_time now)

@@ -84,6 +84,11 @@ struct soc_smtp_conn {
 
 soc_smtp_conn *soc_smtp_conn_new(void) { return calloc(1, sizeof(soc_smtp_conn)); }
 
+size_t soc_smtp_conn_bytes(const soc_smtp_conn *c)
+{
+    return c ? sizeof *c + c->msg.cap + c->scratch.cap : 0;
+}
+
 void soc_smtp_conn_free(soc_smtp_conn *c)
 {
     if (!c) return;
