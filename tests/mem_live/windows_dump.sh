@@ -44,7 +44,7 @@ for m in own live; do
     a=${!k}; w=${WANT[$k]}
     check "$m: kensa reader finds the $k marker at $a" test "$("$MDMP_TOOL" read "$D" "$a" ${#w})" = "$(hex "$w")"
   done
-  cmds=("image list")
+  cmds=("image list" "register read rip rsp")
   for k in "${!WANT[@]}"; do cmds+=("memory read --force -c 16 ${!k}"); done
   lldb_run "$D" "$WORK/lldb-$m" "${cmds[@]}"
   for k in "${!WANT[@]}"; do
@@ -61,6 +61,11 @@ for m in own live; do
   while read -r a sz; do n=$((sz < 16 ? sz : 16)); got=$("$MDMP_TOOL" read "$D" "$a" "$n"); [ ${#got} = $((2 * n)) ] || bad=$((bad + 1)); done <"$WORK/runs"
   check "$m: read runs are present in the dump" test "$bad" = 0 -a -s "$WORK/runs"
 done
+# Registers: the main thread sleeps in the same place for both dumps, so
+# our writer's context must match the one wine's dbghelp recorded.
+rip_own=$(awk '$1 == "rip" { print $3 }' "$WORK/lldb-own")
+rip_live=$(awk '$1 == "rip" { print $3 }' "$WORK/lldb-live")
+check "own: thread rip from our CONTEXT matches MiniDumpWriteDump's ($rip_live)" test -n "$rip_own" -a "$rip_own" = "$rip_live"
 # Our writer never reads what it cannot: the no-access and guard pages are
 # accounted, not dumped.
 S=$WORK/own/target_win-x64.exe-$WPID.dmp.json
