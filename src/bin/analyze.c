@@ -859,7 +859,8 @@ static int after_padding(an_ctx *x, uint64_t g)
         if (p == UINT64_MAX) return 0;
         if (a->flags[p] & BIN_B_PAD) { pads++; g = p; continue; }
         unsigned k = a->cls[p] & K_MASK;
-        return pads && (k == K_JMP || k == K_RET || k == K_JMPI || k == K_STOP);
+        /* a call before padding is one that does not return */
+        return pads && (k == K_JMP || k == K_RET || k == K_JMPI || k == K_STOP || k == K_CALL || k == K_CALLI);
     }
     return 0;
 }
@@ -892,7 +893,7 @@ static void compute_functions(an_ctx *x)
         if ((a->flags[p] & BIN_B_INSN) && !(a->flags[p] & BIN_B_PAD)) a->flags[p] |= BIN_B_PTR;
     }
     u64vec stack = {0}, tails = {0}, ends = {0};
-    for (int iter = 0; iter < 16; iter++) {
+    for (int iter = 0; iter < 24; iter++) {
         u64_sort_unique(&x->entries);
         memset(x->visit, 0, (x->n + 7) / 8);
         tails.n = 0;
@@ -917,7 +918,10 @@ static void compute_functions(an_ctx *x)
             u64_push(&x->entries, t);
             added++;
         }
-        for (size_t i = 0; i < x->weak.n; i++) {
+        /* One kind of evidence per round, strongest first, so each kind is
+         * judged against bodies that include the stronger ones. */
+        size_t before_weak = added;
+        for (size_t i = 0; !before_weak && i < x->weak.n; i++) {
             uint64_t w = x->weak.v[i];
             if ((a->flags[w] & BIN_B_FUNC) || !(a->flags[w] & BIN_B_INSN) || bit_get(x->visit, w) || INSIDE_OTHER(w)) continue;
             if ((a->cls[w] & K_MASK) == K_JMP) {   /* dead jump back into the code before (after hlt, say) */
@@ -930,7 +934,8 @@ static void compute_functions(an_ctx *x)
             u64_push(&x->entries, w);
             added++;
         }
-        for (size_t i = 0; i < x->ptrs.n; i++) {
+        size_t before_ptrs = added;
+        for (size_t i = 0; !before_ptrs && i < x->ptrs.n; i++) {
             uint64_t p = x->ptrs.v[i];
             if (!(a->flags[p] & BIN_B_PTR) || (a->flags[p] & BIN_B_FUNC)) continue;
             /* reached by another function's flood: still a start when it sits

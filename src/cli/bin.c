@@ -260,6 +260,7 @@ static int cmd_funcs(int argc, char **argv)
             kn_json_kuint(j, "blocks", f->nblocks);
             kn_json_kuint(j, "edges", f->nedges);
             kn_json_kbool(j, "noreturn", f->noreturn);
+            if (getenv("KENSA_BIN_SOURCES")) kn_json_kuint(j, "sources", f->sources);
             kn_json_obj_end(j);
             kn_json_end_record(j);
         } else {
