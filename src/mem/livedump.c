@@ -754,6 +754,17 @@ static void plan_regions(session *s)
 }
 
 static const char *const REASON_EXITED = "not read: the process exited";
+
+/* The test hook's kill, made deterministic: SIGKILL is delivered
+ * asynchronously, so wait (up to 5 s) until the process is really gone. */
+static void test_kill(session *s)
+{
+    kill(s->pid, SIGKILL);
+    for (int i = 0; i < 500 && !process_gone(s->pid); i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
 static const char *const REASON_WRITE = "not read: writing the dump failed";
 
 /* Reads the planned runs into the core (data area already positioned). */
@@ -762,7 +773,7 @@ static void exec_plan(session *s, const ld_run *plan, size_t nplan)
     int killed = 0;
     for (size_t k = 0; k < nplan; k++) {
         const ld_run *p = &plan[k];
-        if (s->kill_after && !killed && p->region + 1 >= s->kill_after) { kill(s->pid, SIGKILL); killed = 1; }
+        if (s->kill_after && !killed && p->region + 1 >= s->kill_after) { test_kill(s); killed = 1; }
         if (p->kind != LD_RUN_READ) { add_run(s, p->start, p->size, p->kind, p->region, p->reason); continue; }
         uint64_t va = p->start, end = p->start + p->size;
         while (va < end && !s->exited && !s->write_failed) {
@@ -1306,7 +1317,7 @@ kn_status ld_dump(const ld_options *o, ld_result *r, kn_err *e)
         free(plan);
     }
     for (size_t i = 0; s.mw && i < s.maps.n && !s.exited && !s.write_failed; i++) {
-        if (s.kill_after && i + 1 == s.kill_after) kill(s.pid, SIGKILL);
+        if (s.kill_after && i + 1 == s.kill_after) test_kill(&s);
         const ld_region *rg = &s.maps.v[i];
         const char *why = skip_reason(rg);
         if (why) { add_run(&s, rg->start, rg->end - rg->start, LD_RUN_SKIPPED, (uint32_t)i, why); continue; }

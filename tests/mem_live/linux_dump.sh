@@ -33,7 +33,7 @@ expect_rc 0 "dump-live (elf, ptrace) succeeds" "$KENSA" mem dump-live --pid "$PI
 check "text output says complete" contains "$WORK/out" "complete dump of pid $PID"
 gargs=()
 for m in "${!WANT[@]}"; do gargs+=(-ex "x/s ${!m}"); done
-gargs+=(-ex "x/s $guard" -ex "info threads" -ex "bt")
+gargs+=(-ex "x/s $guard" -ex "info threads" -ex "bt" -ex "thread 2" -ex "bt")
 gdb -batch -nx "$T" "$WORK/a.core" "${gargs[@]}" >"$WORK/gdb" 2>&1
 for m in "${!WANT[@]}"; do
   a=${!m}
@@ -42,6 +42,7 @@ done
 check "gdb cannot read the guard page" grep -q "Cannot access memory at address $guard" "$WORK/gdb"
 check "gdb sees 2 threads" test "$(grep -c 'Thread 0x' "$WORK/gdb")" -ge 2
 check "gdb backtrace reaches main from the registers" grep -q ' in main ' "$WORK/gdb"
+check "gdb backtrace of the second thread reaches its function" grep -q ' in thread_main ' "$WORK/gdb"
 readelf -n "$WORK/a.core" >"$WORK/notes" 2>&1
 check "two NT_PRSTATUS notes" test "$(grep -c NT_PRSTATUS "$WORK/notes")" = 2
 gdb -batch -nx "$T" "$WORK/a.core" -ex "info proc mappings" >"$WORK/gdbmaps" 2>&1
