@@ -53,7 +53,7 @@ static int mem_expr(an_ctx *x, const st *s, const ZydisDecodedOperand *op, uint6
     unsigned stride = 0;
     ZydisRegister regs[2] = {m->base, m->index};
     unsigned mul[2] = {1, m->scale ? m->scale : 1};
-    int base_unknown = 0;
+    int unk1 = 0;   /* an unscaled unknown register among the variable parts */
     for (int k = 0; k < 2; k++) {
         if (regs[k] == ZYDIS_REGISTER_NONE) continue;
         if (regs[k] == ZYDIS_REGISTER_RIP || regs[k] == ZYDIS_REGISTER_EIP) { a += next; continue; }
@@ -62,13 +62,20 @@ static int mem_expr(an_ctx *x, const st *s, const ZydisDecodedOperand *op, uint6
         const val *v = &s->r[r];
         if (v->kind == V_CONST) { a += v->c * mul[k]; continue; }
         if (v->kind == V_LOAD || v->kind == V_SUM) return 0;
+        unsigned this_stride = v->kind == V_IDX ? v->scale * mul[k] : mul[k];
+        int this_unk1 = v->kind == V_UNK && mul[k] == 1;
         if (stride) {
-            if (!(base_unknown && s->has_pic && m->disp.value != 0)) return 0;
-            a += s->pic;   /* [unknown + index*s]: the unknown is the spilled PIC base */
+            /* two unknowns: one unscaled unknown is the spilled PIC base */
+            if (!s->has_pic || m->disp.value == 0 || !(unk1 || this_unk1)) return 0;
+            a += s->pic;
+            if (this_unk1 && !unk1) continue;   /* this one is the base; keep the index */
+            stride = this_stride;
+            if (v->kind == V_IDX) a += v->c * mul[k];
+            continue;
         }
         if (v->kind == V_IDX) a += v->c * mul[k];
-        stride = v->kind == V_IDX ? v->scale * mul[k] : mul[k];
-        base_unknown = k == 0 && v->kind == V_UNK;
+        stride = this_stride;
+        unk1 = this_unk1;
     }
     *has_index = stride != 0;
     *scale = (uint8_t)(stride ? (stride > 255 ? 255 : stride) : 1);
