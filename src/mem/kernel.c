@@ -568,6 +568,28 @@ static void detect_wow64(const mem_kernel *k, mem_process *p)
     p->wow64 = m == 0x14c ? 1 : m == 0x8664 ? 0 : -1;
 }
 
+/* Reads the EPROCESS whose ActiveProcessLinks is at `links` into a new
+ * list slot; 0 (and nothing added) when it does not look like one. */
+static int add_listed(const mem_kernel *k, mem_proclist *out, uint64_t links)
+{
+    uint8_t b[EPROC_READ];
+    uint64_t va = links - (uint64_t)k->lay.links;
+    size_t got = mem_vread(&k->kas, va, b, sizeof b);
+    if (got < (size_t)k->lay.name + 16 || b[0] != 3) return 0;
+    mem_process *p = push_proc(out);
+    if (!p) return 0;
+    if (!fill_process(k, b, got, p)) { out->n--; return 0; }
+    p->eproc = va;
+    p->vadroot = k->lay.vadroot >= 0 ? va + (uint64_t)k->lay.vadroot : 0;
+    p->in_list = 1;
+    detect_wow64(k, p);
+    return 1;
+}
+
+/* Walks Flinks from the head, checking each entry's Blink against where we
+ * came from. When the walk breaks (smear in live acquisitions, damage), the
+ * rest is recovered by walking Blinks back from the head, so one bad link
+ * loses only the entries between the two breaks. */
 kn_status mem_pslist(const mem_kernel *k, mem_proclist *out, kn_err *e)
 {
     memset(out, 0, sizeof *out);
@@ -576,25 +598,38 @@ kn_status mem_pslist(const mem_kernel *k, mem_proclist *out, kn_err *e)
                           "the process list was not found (no ntoskrnl data with a list head; try psscan or --symbols)");
     kn_htab seen;
     if (kn_htab_init(&seen, 8, 1, 256) != 0) return kn_err_set(e, KN_ERR_NOMEM, NULL, KN_NO_OFFSET, "out of memory");
-    uint64_t cur;
+    uint64_t cur, prev = k->ps_head, back;
+    int broken = 0;
     if (!mem_vread_u64(&k->kas, k->ps_head, &cur)) cur = 0;
     while (cur != k->ps_head) {
-        if (!mem_is_kernel_va(cur)) { out->truncated = 1; break; }
         int created = 0;
-        if (!kn_htab_put(&seen, &cur, &created)) { out->truncated = 1; break; }
+        if (!mem_is_kernel_va(cur) || !mem_vread_u64(&k->kas, cur + 8, &back) || back != prev) { broken = 1; break; }
+        if (!kn_htab_put(&seen, &cur, &created)) { broken = 1; break; }
         if (!created) { out->cycle = 1; break; }
         if (out->n >= MEM_MAX_PROCESSES) { out->truncated = 1; break; }
-        uint8_t b[EPROC_READ];
-        uint64_t va = cur - (uint64_t)k->lay.links;
-        size_t got = mem_vread(&k->kas, va, b, sizeof b);
-        mem_process *p = push_proc(out);
-        if (!p) { out->truncated = 1; break; }
-        if (!fill_process(k, b, got, p)) { out->n--; out->truncated = 1; break; }
-        p->eproc = va;
-        p->vadroot = k->lay.vadroot >= 0 ? va + (uint64_t)k->lay.vadroot : 0;
-        p->in_list = 1;
-        detect_wow64(k, p);
-        if (!mem_vread_u64(&k->kas, cur, &cur)) { out->truncated = 1; break; }
+        if (!add_listed(k, out, cur)) { broken = 1; break; }
+        prev = cur;
+        if (!mem_vread_u64(&k->kas, cur, &cur)) { broken = 1; break; }
+    }
+    if (broken) {
+        out->truncated = 1;
+        size_t first_back = out->n;
+        uint64_t next = k->ps_head, fwd;
+        if (!mem_vread_u64(&k->kas, k->ps_head + 8, &cur)) cur = 0;
+        while (cur != k->ps_head && out->n < MEM_MAX_PROCESSES) {
+            int created = 0;
+            if (!mem_is_kernel_va(cur) || !mem_vread_u64(&k->kas, cur, &fwd) || fwd != next) break;
+            if (!kn_htab_put(&seen, &cur, &created) || !created) break;
+            if (!add_listed(k, out, cur)) break;
+            next = cur;
+            if (!mem_vread_u64(&k->kas, cur + 8, &cur)) break;
+        }
+        /* the backward part was collected in reverse: restore list order */
+        for (size_t i = first_back, j = out->n; i + 1 < j; i++, j--) {
+            mem_process t = out->v[i];
+            out->v[i] = out->v[j - 1];
+            out->v[j - 1] = t;
+        }
     }
     kn_htab_free(&seen);
     return KN_OK;

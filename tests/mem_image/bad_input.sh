@@ -73,8 +73,14 @@ done
 L=$WORK/loop; mkdir -p "$L"
 expect_rc 0 "mkimage proc-loop" "$MKIMAGE" --build 19041 --out "$L" --exe64 "$W/version.dll" --corrupt proc-loop
 expect_rc 0 "looping process list still lists" "$KENSA" mem pslist "$L/image.raw"
-check "loop reported" grep -q "loops" "$WORK/err"
+check "loop reported (a Flink whose target's Blink disagrees)" grep -qE "loops|ends early" "$WORK/err"
 check "every process listed once" test "$(grep -c explorer.exe "$WORK/out")" = 1
+B=$WORK/break; mkdir -p "$B"
+expect_rc 0 "mkimage proc-break" "$MKIMAGE" --build 19041 --out "$B" --exe64 "$W/version.dll" --corrupt proc-break
+expect_rc 0 "a broken Flink: pslist still lists" "$KENSA" mem pslist "$B/image.raw"
+check "broken list reported" grep -q "ends early" "$WORK/err"
+for n in System smss.exe csrss.exe explorer.exe; do check "broken list: $n recovered by walking Blinks" grep -q " $n " "$WORK/out"; done
+check "broken list: order kept" python3 -c 'import sys; t=open(sys.argv[1]).read(); sys.exit(0 if t.index("csrss.exe") < t.index("explorer.exe") else 1)' "$WORK/out"
 V=$WORK/vloop; mkdir -p "$V"
 expect_rc 0 "mkimage vad-loop" "$MKIMAGE" --build 7601 --out "$V" --exe64 "$W/version.dll" --corrupt vad-loop
 expect_rc 0 "looping VAD tree still lists" "$KENSA" mem vad --pid 1880 "$V/image.raw"

@@ -18,7 +18,7 @@
  * --check-isf). Nothing here is shared with the analyzer's readers.
  *
  * usage: mkimage --build N --out DIR [--isf DIR] [--exe64 F] [--exe32 F]
- *                [--dll F]... [--corrupt proc-loop|vad-loop] [--phys-mb N --bulk-mb M]
+ *                [--dll F]... [--corrupt proc-loop|proc-break|vad-loop] [--phys-mb N --bulk-mb M]
  *                [--raw-only] [--shift-eprocess N]
  *        mkimage --check-isf DIR */
 #include <dirent.h>
@@ -1052,7 +1052,8 @@ int main(int argc, char **argv)
     }
     w64(prev_pa, head_va);
     w64(ps_head_pa + 8, prev_va);
-    if (!strcmp(corrupt, "proc-loop") && last_listed > 1) w64(prev_pa, kva(procs[1].eproc + O.ep_links));
+    if (!strcmp(corrupt, "proc-loop") && last_listed > 1) w64(prev_pa, kva(procs[1].eproc + O.ep_links));   /* back to smss */
+    if (!strcmp(corrupt, "proc-break") && nprocs > 3) w64(procs[2].eproc + O.ep_links, 0xdead0000beef0000ull);   /* csrss's Flink */
     /* kernel half into every process */
     for (int i = 0; i < nprocs; i++)
         if (procs[i].pml4 != kpml4)
