@@ -8,7 +8,7 @@
 
 #include "soc/logs.h"
 
-static const char *skip_ws(const char *p, const char *end)
+static inline __attribute__((always_inline)) const char *skip_ws(const char *p, const char *end)
 {
     while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
     return p;
@@ -16,7 +16,7 @@ static const char *skip_ws(const char *p, const char *end)
 
 /* p points just after an opening quote; returns the closing quote or NULL.
  * A quote preceded by an odd run of backslashes is escaped. */
-static const char *str_end(const char *p, const char *end)
+static inline __attribute__((always_inline)) const char *str_end(const char *p, const char *end)
 {
     /* 16 bytes at a time with SSE2 (baseline on x86-64), else 8 with SWAR:
      * measured against memchr per string (call overhead on short EVE
@@ -79,7 +79,7 @@ static const char *skip_nested(const char *p, const char *end)
 }
 
 /* Reads one value at p into *v; returns the position after it or NULL. */
-static const char *read_value(const char *p, const char *end, jtok *v)
+static inline __attribute__((always_inline)) const char *read_value(const char *p, const char *end, jtok *v)
 {
     if (p >= end) return NULL;
     char c = *p;
