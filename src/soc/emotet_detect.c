@@ -550,7 +550,7 @@ static void on_smtp(em_state *s, soc_ctx *ctx, const soc_event *ev)
         bad |= a->is_macro_doc || a->is_encrypted_zip || a->is_zip;
     }
     if (!bad || !ev->src.family) return;
-    em_agg *g = get_agg(s, ctx, EM_MALSPAM, &ev->src, NULL, 0, 0, ev);
+    em_agg *g = get_agg(s, ctx, EM_MALSPAM, &ev->src, ev->dst.family ? &ev->dst : NULL, ev->dport, 0, ev);
     if (!g) return;
     for (int i = 0; i < ev->smtp.n_attach && g->n_attach < 8; i++) {
         const soc_attachment *a = &ev->smtp.attach[i];

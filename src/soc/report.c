@@ -211,7 +211,10 @@ static void add_alert(report *r, const kn_jval *v)
         ctr_add(&r->em_days, day, 1);
         ctr_add(&r->em_rules, rule, 1);
         const char *kind = S(v, "emotet.kind");
-        if (src) ctr_add(&r->em_hosts, src, 1);
+        /* the affected host is the client for C2, intel, delivery, spam and
+         * IDS findings, and the receiving side for malspam */
+        const char *victim = kind && !strcmp(kind, "malspam") ? dst : src;
+        if (victim) ctr_add(&r->em_hosts, victim, 1);
         if (kind && (!strcmp(kind, "c2") || !strcmp(kind, "intel") || !strcmp(kind, "ids")) && dst) {
             char k[80];
             snprintf(k, sizeof k, "%s:%lld", dst, (long long)dport);

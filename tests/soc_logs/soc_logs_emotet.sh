@@ -42,6 +42,9 @@ check "c2 reasons include beacon" grep -q '"reasons":\[[^]]*"beacon"' a.ndjson
 check "normal browsing is not C2" [ "$(jq -r 'select(.destination.ip=="93.184.216.34")' a.ndjson | wc -c)" = 0 ]
 check "delivery doc then exe" [ "$(jq -r 'select(.rule.id=="kensa.emotet.delivery")|[.source.ip,.emotet.document_url,.emotet.executable_url]|@tsv' a.ndjson)" = "192.168.12.105	tom11.com/images/djqj-l6h6k-bjej/	lesserassociates.com/wp-content/E8h/" ]
 check "malspam with macro doc" [ "$(jq -r 'select(.rule.id=="kensa.emotet.malspam")|.emotet.attachments[0]' a.ndjson)" = "Invoice_42.doc (macro document)" ]
+check "malspam names the receiving server" [ "$(jq -r 'select(.rule.id=="kensa.emotet.malspam")|"\(.source.ip) \(.destination.ip):\(.destination.port)"' a.ndjson)" = "203.0.113.5 192.168.12.25:25" ]
+"$KENSA" soc report a.ndjson --json > rep.json
+check "report: malspam victim is the receiver" [ "$(jq -r '.emotet.affected_hosts|map(.key)|sort|join(",")' rep.json)" = "192.168.12.104,192.168.12.105,192.168.12.25,192.168.12.77" ]
 check "spam bot with 12 servers" [ "$(jq -r 'select(.rule.id=="kensa.emotet.spambot")|[.source.ip,.emotet.smtp_servers]|@tsv' a.ndjson)" = "192.168.12.77	12" ]
 check "IDS Emotet alert" [ "$(jq -r 'select(.rule.id=="kensa.emotet.ids")|.emotet.signature_id' a.ndjson)" = 2027359 ]
 check "IDS triage maps it to emotet" [ "$(jq -r 'select(.rule.id=="kensa.ids.triage")|.ids.category' a.ndjson)" = emotet ]
