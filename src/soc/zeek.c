@@ -87,7 +87,8 @@ static int zeek_probe(const uint8_t *h, size_t n)
     size_t lim = n < 4096 ? n : 4096;
     for (size_t k = i; k + 11 <= lim; k++) {
         if (h[k] == '\n') break;
-        if (h[k] == '"' && (memcmp(h + k, "\"id.orig_h\"", 11) == 0 || memcmp(h + k, "\"_path\"", 7) == 0))
+        if (h[k] == '"' && (memcmp(h + k, "\"id.orig_h\"", 11) == 0 || memcmp(h + k, "\"_path\"", 7) == 0 ||
+                            memcmp(h + k, "\"fuid\"", 6) == 0))
             return 92;
     }
     return 0;

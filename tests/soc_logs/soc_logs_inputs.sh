@@ -104,6 +104,11 @@ check "zeek dns answers" contains "$WORK/out" '"kind":"dns".*"query":"c2.example
 check "zeek mixed: 5 events, no warnings" [ "$(grep -c '"rec":"event"' "$WORK/out")" = 5 ]
 check "zeek mixed: no warnings" contains "$WORK/err" "warnings: 0"
 
+# ---- Zeek JSON files.log without id.* or _path (older Zeek): sets as arrays
+printf '%s\n' '{"ts":1557407717.0,"fuid":"F1","tx_hosts":["69.160.38.3"],"rx_hosts":["10.3.15.101"],"source":"HTTP","mime_type":"application/x-dosexec","filename":"a.exe","total_bytes":1000}' > files.json
+expect_rc 0 "zeek json files reads" "$D" files.json
+check "zeek json files: receiver is src" contains "$WORK/out" '"kind":"file".*"src":"10.3.15.101","dst":"69.160.38.3"'
+
 # ---- access log, Combined and Common, one bad line
 cat > access.log <<'J'
 203.0.113.9 - - [13/Jun/2019:12:14:00 +0200] "GET /_cat/indices?v HTTP/1.1" 200 512 "-" "curl/7.58.0"
