@@ -21,13 +21,17 @@
 #define SLICE_MAX 24
 #define TABLE_MAX 4096
 
-enum { V_UNK = 0, V_CONST, V_LOAD, V_SUM, V_IDX };   /* V_IDX: unknown index times scale */
+/* V_IDX: unknown index times scale (below bound when bound > 0);
+ * V_STRIDE: c + index * scale, index below bound (computed jumps into
+ * equally sized blocks, as hand-written string routines do). */
+enum { V_UNK = 0, V_CONST, V_LOAD, V_SUM, V_IDX, V_STRIDE };
 
 typedef struct val {
     int kind;
     uint64_t c;        /* V_CONST value; V_SUM addend */
     uint64_t tab;      /* V_LOAD/V_SUM: table address */
     uint8_t esz, sext, scale;
+    uint16_t bound;    /* V_IDX/V_STRIDE: number of index values, 0 unknown */
 } val;
 
 typedef struct st {
@@ -153,6 +157,8 @@ static void eval(an_ctx *x, st *s, uint64_t g, uint64_t va, const ZydisDecodedIn
             if (a->kind == V_LOAD && b.kind == V_CONST) { a->kind = V_SUM; a->c = b.c; return; }
             if (a->kind == V_CONST && b.kind == V_LOAD) { uint64_t c = a->c; *a = b; a->kind = V_SUM; a->c = c; return; }
             if (a->kind == V_SUM && b.kind == V_CONST) { a->c = mask(x, a->c + b.c); return; }
+            if (a->kind == V_CONST && b.kind == V_IDX && b.bound) { uint64_t c = a->c; *a = b; a->kind = V_STRIDE; a->c = mask(x, c + b.c); return; }
+            if (a->kind == V_IDX && a->bound && b.kind == V_CONST) { a->kind = V_STRIDE; a->c = mask(x, a->c + b.c); return; }
         }
         break;
     case ZYDIS_MNEMONIC_SHL:
@@ -162,6 +168,13 @@ static void eval(an_ctx *x, st *s, uint64_t g, uint64_t va, const ZydisDecodedIn
             if (v->kind == V_CONST) { v->c = mask(x, v->c << sh); return; }
             if (v->kind == V_UNK) { *v = (val){V_IDX, 0, 0, 0, 0, (uint8_t)(1u << sh)}; return; }
             if (v->kind == V_IDX && (v->scale << sh) < 256) { v->scale = (uint8_t)(v->scale << sh); v->c <<= sh; return; }
+        }
+        break;
+    case ZYDIS_MNEMONIC_AND:   /* and r, 2^k - 1 bounds an index */
+        if (dr >= 0 && src->type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
+            uint64_t m = src->imm.value.u;
+            if (s->r[dr].kind == V_CONST) { s->r[dr].c &= m; return; }
+            if (m && m < 256 && (m & (m + 1)) == 0) { s->r[dr] = (val){V_IDX, 0, 0, 0, 0, 1, (uint16_t)(m + 1)}; return; }
         }
         break;
     case ZYDIS_MNEMONIC_CDQE:
@@ -457,7 +470,7 @@ static unsigned resolve(an_ctx *x, uint64_t g)
         eval_window(x, win, 10, &s, &target, &bound, &have_bound);
         if (!((target.kind == V_LOAD || target.kind == V_SUM) && have_bound)) { s = s0; eval_window(x, win, n, &s, &target, &bound, &have_bound); }
     } else eval_window(x, win, n, &s, &target, &bound, &have_bound);
-    if (target.kind != V_CONST && target.kind != V_LOAD && target.kind != V_SUM) {
+    if (target.kind != V_CONST && target.kind != V_LOAD && target.kind != V_SUM && target.kind != V_STRIDE) {
         /* a base register defined once, further up the function */
         uint64_t e = func_start_guess(x, win[n - 1], 1u << 20);
         if (e != UINT64_MAX) {
@@ -465,7 +478,7 @@ static unsigned resolve(an_ctx *x, uint64_t g)
             s.has_pic = has_pic; s.pic = pic; s.pic_reg = -1;
             unique_defs(x, e, win[n - 1], &s);
             eval_window(x, win, n, &s, &target, &bound, &have_bound);
-            if (target.kind != V_CONST && target.kind != V_LOAD && target.kind != V_SUM) {
+            if (target.kind != V_CONST && target.kind != V_LOAD && target.kind != V_SUM && target.kind != V_STRIDE) {
                 memset(&s, 0, sizeof s);
                 s.has_pic = has_pic; s.pic = pic; s.pic_reg = -1;
                 nearest_defs(x, e, win[n - 1], &s);
@@ -485,6 +498,24 @@ static unsigned resolve(an_ctx *x, uint64_t g)
         an_queue(x, t);
         bit_set(x->brt, t);
         return 1;
+    }
+    if (target.kind == V_STRIDE && target.bound && target.scale >= 8) {   /* base + i * stride, i < bound */
+        size_t first = x->jt_targets.n;
+        for (uint64_t i = 0; i < target.bound; i++) {
+            uint64_t t = bin_code_index(a, mask(x, target.c + i * target.scale));
+            if (t == UINT64_MAX || !an_decode(x, t) || ((a->flags[t] & BIN_B_SEEN) && !(a->flags[t] & BIN_B_INSN))) { x->jt_targets.n = first; return 0; }
+            u64_push(&x->jt_targets, t);
+        }
+        int created;
+        jt_rec *jr = kn_htab_put(&x->jt, &g, &created);
+        if (!jr) { x->jt_targets.n = first; return 0; }
+        bit_set(x->hasjt, g);
+        jr->first = (uint32_t)first;
+        jr->count = (uint32_t)(x->jt_targets.n - first);
+        a->jump_tables++;
+        a->jump_table_targets += jr->count;
+        for (size_t i = first; i < x->jt_targets.n; i++) { an_queue(x, x->jt_targets.v[i]); bit_set(x->brt, x->jt_targets.v[i]); }
+        return jr->count;
     }
     if (target.kind != V_LOAD && target.kind != V_SUM) return 0;
     if (target.esz != 4 && target.esz != 8) return 0;
