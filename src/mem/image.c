@@ -25,6 +25,7 @@ const char *mem_format_name(mem_format f)
     case MEM_FMT_LIME: return "lime";
     case MEM_FMT_ELF: return "elf-core";
     case MEM_FMT_VMEM: return "vmware-vmem";
+    case MEM_FMT_VMSN: return "vmware-vmsn";
     case MEM_FMT_MDMP: return "minidump";
     }
     return "?";
@@ -230,9 +231,13 @@ static kn_status open_elf(mem_image *img, kn_err *e)
 /* ---- VMware vmss/vmsn: region map for a .vmem ---------------------------------- */
 typedef struct vm_tag_val { int have; uint64_t v[64]; uint64_t have_mask; } vm_tag_val;
 
-static kn_status open_vmss(mem_image *img, const uint8_t *s, size_t n, kn_err *e)
+/* s/n: the vmss/vmsn. embedded: s is the image itself (a snapshot that
+ * holds its memory in a "Memory" tag), so runs point into it. */
+static kn_status open_vmss(mem_image *img, const uint8_t *s, size_t n, int embedded, kn_err *e)
 {
-    const char *sname = img->side_map.path ? img->side_map.path : "vmss";
+    const char *sname = embedded ? img->name : img->side_map.path ? img->side_map.path : "vmss";
+    uint64_t mem_off = 0, mem_size = 0;
+    int have_mem = 0;
     if (n < 12) return kn_err_set(e, KN_ERR_TRUNCATED, sname, 0, "vmss header cut short");
     uint32_t magic = rd32(s), ngroups = rd32(s + 8);
     if (magic != 0xbed2bed0u && magic != 0xbad1bad1u && magic != 0xbed2bed2u && magic != 0xbed3bed3u)
@@ -262,7 +267,8 @@ static kn_status open_vmss(mem_image *img, const uint8_t *s, size_t n, kn_err *e
             for (unsigned i = 0; i < nidx; i++) idx[i] = rd32(s + p + 4 * i);
             p += 4ull * nidx;
             uint64_t dsize = flags & 0x3f;
-            if ((flags & 0x3e) == 0x3e) {
+            int extended = (flags & 0x3e) == 0x3e;
+            if (extended) {
                 unsigned w = version == 0 ? 4 : 8;
                 if (p + 2 * w + 2 > n) break;
                 dsize = w == 4 ? rd32(s + p) : rd64(s + p);
@@ -274,6 +280,7 @@ static kn_status open_vmss(mem_image *img, const uint8_t *s, size_t n, kn_err *e
             uint64_t val = 0;
             if (dsize == 4) val = rd32(s + p); else if (dsize == 8) val = rd64(s + p);
             if (is_mem) {
+                if (nlen == 6 && memcmp(name, "Memory", 6) == 0 && extended && !have_mem) { mem_off = p; mem_size = dsize; have_mem = 1; }
                 if (nlen == 12 && memcmp(name, "regionsCount", 12) == 0) { count = val; have_count = 1; }
                 vm_tag_val *t = NULL;
                 if (nlen == 9 && memcmp(name, "regionPPN", 9) == 0) t = &ppn;
@@ -287,14 +294,19 @@ static kn_status open_vmss(mem_image *img, const uint8_t *s, size_t n, kn_err *e
         }
     }
     size_t cap = 0;
-    if (!have_count || count == 0) return add_run(img, &cap, 0, img->size, 0, e);
+    if (embedded && !have_mem)
+        return kn_err_set(e, KN_ERR_FORMAT, sname, KN_NO_OFFSET,
+                          "this VMware snapshot holds no memory: give the .vmem as IMAGE and this file with --vmss");
+    uint64_t base = embedded ? mem_off : 0, limit = embedded ? mem_off + mem_size : img->size;
+    if (!have_count || count == 0) return add_run(img, &cap, 0, limit - base, base, e);
     if (count > 64) return kn_err_set(e, KN_ERR_LIMIT, sname, KN_NO_OFFSET, "vmss lists %llu memory regions (at most 64 supported)", (unsigned long long)count);
     for (uint64_t i = 0; i < count; i++) {
         uint64_t bit = 1ull << i;
         if (!(ppn.have_mask & bit) || !(pnum.have_mask & bit) || !(psz.have_mask & bit))
             return kn_err_set(e, KN_ERR_FORMAT, sname, KN_NO_OFFSET, "vmss memory region %llu is incomplete", (unsigned long long)i);
-        uint64_t len = psz.v[i] * MEM_PAGE, off = pnum.v[i] * MEM_PAGE;
-        if (off < img->size && len > img->size - off) len = (img->size - off) & ~(uint64_t)(MEM_PAGE - 1);
+        if (pnum.v[i] > (1ull << 40) || psz.v[i] > (1ull << 40)) return kn_err_set(e, KN_ERR_FORMAT, sname, KN_NO_OFFSET, "vmss memory region %llu is absurd", (unsigned long long)i);
+        uint64_t len = psz.v[i] * MEM_PAGE, off = base + pnum.v[i] * MEM_PAGE;
+        if (off < limit && len > limit - off) len = (limit - off) & ~(uint64_t)(MEM_PAGE - 1);
         kn_status st = add_run(img, &cap, ppn.v[i] * MEM_PAGE, len, off, e);
         if (st) return st;
     }
@@ -316,9 +328,16 @@ static kn_status open_common(mem_image *img, const uint8_t *side, size_t side_si
     if (img->size >= 4 && rd32(d) == 0x4c694d45u) return open_lime(img, e);
     if (img->size >= 4 && memcmp(d, "\x7f" "ELF", 4) == 0) return open_elf(img, e);
     if (img->size == 0) return kn_err_set(e, KN_ERR_FORMAT, img->name, 0, "empty file");
+    if (img->size >= 4 && !side &&
+        (rd32(d) == 0xbed2bed0u || rd32(d) == 0xbad1bad1u || rd32(d) == 0xbed2bed2u || rd32(d) == 0xbed3bed3u)) {
+        img->fmt = MEM_FMT_VMSN;
+        kn_status st = open_vmss(img, d, img->size, 1, e);
+        if (st) return st;
+        return finish_runs(img, e);
+    }
     if (side) {
         img->fmt = MEM_FMT_VMEM;
-        kn_status st = open_vmss(img, side, side_size, e);
+        kn_status st = open_vmss(img, side, side_size, 0, e);
         if (st) return st;
         return finish_runs(img, e);
     }

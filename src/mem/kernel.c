@@ -58,7 +58,7 @@ static int find_dtb(mem_kernel *k)
     const mem_image *img = k->img;
     if (img->hint_dtb && mem_phys_page(img, img->hint_dtb & PFN_MASK)) {
         k->kas.dtb = img->hint_dtb & PFN_MASK;
-        k->dtb_source = img->fmt == MEM_FMT_VMEM ? "vmss CR3" : "crash dump header";
+        k->dtb_source = (img->fmt == MEM_FMT_VMEM || img->fmt == MEM_FMT_VMSN) ? "vmss CR3" : "crash dump header";
         return 1;
     }
     for (uint64_t pa = 0; pa < 0x100000; pa += MEM_PAGE) {

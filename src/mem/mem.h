@@ -41,6 +41,7 @@ typedef enum mem_format {
     MEM_FMT_LIME,
     MEM_FMT_ELF,           /* QEMU dump-guest-memory, VirtualBox dumpvmcore */
     MEM_FMT_VMEM,          /* VMware .vmem (+ .vmss/.vmsn region map) */
+    MEM_FMT_VMSN,          /* VMware snapshot holding its memory ("Memory" tag) */
     MEM_FMT_MDMP,          /* user-mode minidump: not a physical image */
 } mem_format;
 

@@ -139,7 +139,7 @@ for b in 7601 14393 19041 19041+0x28; do
     *) expect_rc 0 "mkimage $b" "$MKIMAGE" --build "$b" --out "$D" --exe64 "$EXE64" "${EXE32_ARG[@]}" "${DLLS[@]}" ;;
   esac
   T=$D/truth.json
-  for img in image.raw image.crash.dmp image.bitmap.dmp image.lime image.elf "image.vmem --vmss $D/image.vmss"; do
+  for img in image.raw image.crash.dmp image.bitmap.dmp image.lime image.elf "image.vmem --vmss $D/image.vmss" image.vmsn; do
     set -- $img; f=$1; shift
     expect_rc 0 "$b $f: info" "$KENSA" mem info --json "$D/$f" "$@"
     cp "$WORK/out" "$WORK/info.json"

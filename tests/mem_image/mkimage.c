@@ -811,6 +811,45 @@ static void write_vmware(const char *dir, uint64_t kdtb)
     }
     fwrite(end2, 1, 2, fp);
     if (fclose(fp) != 0) die("vmss write failed");
+
+    /* a snapshot that holds the memory itself (version 3: 64-bit sizes), in a
+     * "Memory" tag whose data is padded to a page boundary */
+    snprintf(path, sizeof path, "%s/image.vmsn", dir);
+    fp = fopen(path, "wb");
+    if (!fp) die("cannot write vmsn");
+    uint32_t h3[3] = {0xbed3bed3u, 0, 2};
+    fwrite(h3, 4, 3, fp);
+    memset(grp, 0, 80); strcpy((char *)grp, "cpu"); memcpy(grp + 64, &cpu_off, 8); fwrite(grp, 1, 80, fp);
+    memset(grp, 0, 80); strcpy((char *)grp, "memory"); memcpy(grp + 64, &mem_off, 8); fwrite(grp, 1, 80, fp);
+    tag4(fp, "CR", 2, idx, kdtb, 8);
+    fwrite(end2, 1, 2, fp);
+    pos = ftell(fp);
+    fwrite(zero, 1, (size_t)(mem_off - (uint64_t)pos), fp);
+    tag4(fp, "regionsCount", 0, idx, 3, 4);
+    file_page = 0;
+    for (uint32_t i = 0; i < 3; i++) {
+        uint32_t ix[1] = {i};
+        tag4(fp, "regionPPN", 1, ix, ram[i].start / PG, 4);
+        tag4(fp, "regionPageNum", 1, ix, file_page, 4);
+        tag4(fp, "regionSize", 1, ix, (ram[i].end - ram[i].start) / PG, 4);
+        file_page += (ram[i].end - ram[i].start) / PG;
+    }
+    uint8_t mflags = (2 << 6) | 0x3e, mnl = 6;
+    uint32_t mix[2] = {0, 0};
+    fwrite(&mflags, 1, 1, fp);
+    fwrite(&mnl, 1, 1, fp);
+    fwrite("Memory", 1, 6, fp);
+    fwrite(mix, 4, 2, fp);
+    uint64_t msize = file_page * PG;
+    fwrite(&msize, 8, 1, fp);
+    fwrite(&msize, 8, 1, fp);
+    long here = ftell(fp) + 2;
+    uint16_t padlen = (uint16_t)((PG - (uint64_t)here % PG) % PG);
+    fwrite(&padlen, 2, 1, fp);
+    for (uint16_t i = 0; i < padlen; i++) fputc(0, fp);
+    for (int i = 0; i < 3; i++) fwrite(phys + ram[i].start, 1, ram[i].end - ram[i].start, fp);
+    fwrite(end2, 1, 2, fp);
+    if (fclose(fp) != 0) die("vmsn write failed");
 }
 
 /* ---- main ------------------------------------------------------------------------------------------ */
