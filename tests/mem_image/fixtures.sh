@@ -96,6 +96,20 @@ elif kind == "lldb-regs":
     want = procs[pid]["thread_list"]
     if [int(r, 16) for r in rips] != [int(w["rip"], 16) for w in want]: fail("lldb rip %r" % rips)
     if [int(r, 16) for r in rsps] != [int(w["rsp"], 16) for w in want]: fail("lldb rsp %r" % rsps)
+elif kind == "heap":
+    # private pages: resident (1-7), transition (8), from the pagefile (9),
+    # demand-zero (11-15) must hold the bytes the builder wrote
+    import struct
+    pid, data = int(sys.argv[4]), open(sys.argv[3], "rb").read()
+    heap = 0x10000000 + (pid << 16)
+    M = (1 << 64) - 1
+    for i in list(range(1, 10)) + list(range(11, 16)):
+        page = data[i * 4096:(i + 1) * 4096]
+        if i >= 11: want = bytes(4096)
+        else:
+            tag = (heap + i * 4096) ^ pid
+            want = b"".join(struct.pack("<Q", tag ^ ((o * 0x9e3779b97f4a7c15) & M)) for o in range(0, 4096, 8))
+        if page != want: fail("heap page %d differs" % i)
 elif kind == "lldb-cmds":
     # lldb commands reading every readable run of every module of pid
     pid, side = int(sys.argv[4]), json.load(open(sys.argv[3]))
@@ -182,6 +196,11 @@ for b in 7601 14393 19041 19041+0x28; do
     targs=(); for i in $(seq 1 "$n"); do targs+=(-o "thread select $i" -o "register read rip rsp"); done
     timeout 120 lldb -b -c "$D/p.dmp" "${targs[@]}" >"$D/regs.txt" 2>&1
     check "$b: lldb reads each thread's rip/rsp from the trap frame" cmp_py lldb-regs "$T" "$D/regs.txt" 1880
+    heap=$(printf '0x%x' $((0x10000000 + (1880 << 16))))
+    timeout 120 lldb -b -c "$D/p.dmp" -o "memory read --force --binary --outfile $D/heap.bin --count 40960 $heap" >/dev/null 2>&1
+    timeout 120 lldb -b -c "$D/p.dmp" -o "memory read --force --binary --outfile $D/heap2.bin --count 20480 $(printf '0x%x' $((heap + 11 * 4096)))" >/dev/null 2>&1
+    cat "$D/heap.bin" >"$D/heapall.bin" 2>/dev/null; head -c 4096 /dev/zero >>"$D/heapall.bin"; cat "$D/heap2.bin" >>"$D/heapall.bin" 2>/dev/null
+    check "$b: lldb reads private pages (resident, transition, pagefile, demand-zero) as written" cmp_py heap "$T" "$D/heapall.bin" 1880
   fi
   if command -v objdump >/dev/null 2>&1; then
     pe=$(ls "$D"/pe/*explorer.exe 2>/dev/null | head -1)
