@@ -258,6 +258,10 @@ static int cmd_info(int argc, char **argv)
         kn_json *j = kn_json_new(stdout);
         kn_json_obj_begin(j);
         kn_json_kstr(j, "format", mem_format_name(img.fmt));
+        if (img.fmt == MEM_FMT_CRASH_FULL || img.fmt == MEM_FMT_CRASH_BITMAP) {
+            kn_json_kuint(j, "crash_dump_type", img.crash_type);
+            kn_json_kuint(j, "processors", img.crash_cpus);
+        }
         kn_json_kuint(j, "file_size", img.size);
         kn_json_kuint(j, "physical_bytes", img.present);
         kn_json_khex(j, "physical_end", img.phys_end);
@@ -318,7 +322,10 @@ static int cmd_info(int argc, char **argv)
         kn_json_end_record(j);
         kn_json_free(j);
     } else {
-        printf("format        %s\n", mem_format_name(img.fmt));
+        printf("format        %s", mem_format_name(img.fmt));
+        if (img.fmt == MEM_FMT_CRASH_FULL || img.fmt == MEM_FMT_CRASH_BITMAP)
+            printf(" (dump type %u, %u processors)", img.crash_type, img.crash_cpus);
+        printf("\n");
         printf("file size     %" PRIu64 " bytes\n", img.size);
         printf("physical      %" PRIu64 " bytes in %zu ranges, highest address 0x%" PRIx64 "\n", img.present, img.nruns, img.phys_end);
         for (size_t i = 0; i < img.nruns && i < 32; i++)
