@@ -1239,7 +1239,7 @@ static kn_status build_results(an_ctx *x, const uint8_t *ret)
                 c->target = t == UINT64_MAX ? 0 : bin_code_va(a, t);
                 c->caller = fidx; c->callee = -1; c->tail = 0;
                 if (jr) { succ[0] = x->jt_targets.v[jr->first]; sk[0] = BIN_EDGE_CALL_FALL; break; }
-                if (call_falls(x, g, k, NULL)) { succ[0] = g + l; sk[0] = BIN_EDGE_CALL_FALL; ends = (a->flags[g + l] & BIN_B_BLOCK) != 0; }
+                if (call_falls(x, g, k, NULL)) { succ[0] = g + l; sk[0] = BIN_EDGE_CALL_FALL; ends = g + l >= x->n || (a->flags[g + l] & BIN_B_BLOCK) != 0; }
                 break;
             }
             case K_CALLI: {
@@ -1248,7 +1248,7 @@ static kn_status build_results(an_ctx *x, const uint8_t *ret)
                 c->site = bin_code_va(a, g);
                 c->target = jr ? bin_code_va(a, x->jt_targets.v[jr->first]) : 0;
                 c->caller = fidx; c->callee = -1; c->tail = 0;
-                if (call_falls(x, g, k, NULL)) { succ[0] = g + l; sk[0] = BIN_EDGE_CALL_FALL; ends = (a->flags[g + l] & BIN_B_BLOCK) != 0; }
+                if (call_falls(x, g, k, NULL)) { succ[0] = g + l; sk[0] = BIN_EDGE_CALL_FALL; ends = g + l >= x->n || (a->flags[g + l] & BIN_B_BLOCK) != 0; }
                 break;
             }
             case K_RET: case K_JMPI:
