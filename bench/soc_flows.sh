@@ -21,7 +21,7 @@ measure() {
   local cpu=()
   for _ in $(seq "$RUNS"); do
     /usr/bin/time -f "%U %S" -o "$BENCH_DIR/t" "$@" >"$BENCH_DIR/out" 2>/dev/null
-    read -r u s <"$BENCH_DIR/t"
+    read -r u s < <(tail -1 "$BENCH_DIR/t")
     cpu+=("$(echo "$u + $s" | bc)")
   done
   printf '%s\n' "${cpu[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"

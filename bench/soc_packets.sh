@@ -20,14 +20,14 @@ if [ ! -s "$CAP" ]; then
 fi
 cat "$CAP" >/dev/null   # page cache
 bytes=$(stat -c %s "$CAP")
-pkts=$("$KENSA" soc flows -q --top 1 "$CAP" >/dev/null 2>&1; "$KENSA" soc analyze -q --analyzers ddos --stats - --alerts /dev/null "$CAP" 2>/dev/null | jq .packets)
+pkts=$("$KENSA" soc analyze -q --analyzers ddos --stats - --alerts /dev/null "$CAP" 2>/dev/null | jq .packets)
 echo "capture: $CAP, $((bytes / 1000000)) MB, $pkts packets"
 # median CPU and wall seconds of RUNS runs of a command
 measure() {
   local cpu=() wall=()
   for _ in $(seq "$RUNS"); do
     /usr/bin/time -f "%U %S %e" -o "$BENCH_DIR/t" "$@" >/dev/null 2>&1
-    read -r u s e <"$BENCH_DIR/t"
+    read -r u s e < <(tail -1 "$BENCH_DIR/t")
     cpu+=("$(echo "$u + $s" | bc)") wall+=("$e")
   done
   local mc mw
