@@ -8,7 +8,8 @@
  *   kensa.emotet.c2        C2 behaviour without intel. A request scores when
  *                          an internal client talks HTTP to a bare-IP Host on
  *                          an external server: POST +2, usual C2 port +1,
- *                          old MSIE or "Windows NT 6." UA +2, form/multipart
+ *                          MSIE 2-8 UA +2 (or "Windows NT 6." outside a
+ *                          modern browser UA +1), form/multipart
  *                          body +1, body 300..10000 bytes +1, random path
  *                          ("/word/word/" segments, no file name) +1, a
  *                          numeric-named base64 cookie (the 2018 GET C2) +3,
@@ -16,7 +17,8 @@
  *                          before +2; per (client, server:port, hour) the
  *                          best request plus regular beaconing (>= 3
  *                          intervals, jitter = stddev/mean <= 0.25) +2 must
- *                          reach 6;
+ *                          reach 7 (an ordinary form POST to a bare-IP web
+ *                          server scores at most 6);
  *   kensa.emotet.delivery  an Office document then an executable/DLL fetched
  *                          by the same client within an hour (type or magic);
  *   kensa.emotet.malspam   mail with macro documents or (encrypted) ZIPs;
@@ -35,7 +37,7 @@
 #define EM_WINDOW (3600 * KN_NS_PER_SEC)
 #define EM_MAX_AGG 20000
 #define EM_MAX_HOSTS 200000
-#define EM_C2_SCORE 6
+#define EM_C2_SCORE 7
 #define EM_SPAM_SERVERS 10
 
 enum em_kind { EM_NONE = 0, EM_INTEL, EM_C2, EM_DELIVERY, EM_MALSPAM, EM_SPAMBOT, EM_IDS, EM_NKINDS };
@@ -378,11 +380,16 @@ static void check_intel(em_state *s, soc_ctx *ctx, const soc_event *ev)
     }
 }
 
+/* 2: MSIE 2-8 (Emotet's 2018-2019 UAs); 1: "Windows NT 6." outside a
+ * modern browser's UA (Chrome/Firefox/Safari on Windows 7 say NT 6.1 too). */
 static int old_ua(soc_str ua)
 {
     const char *m = soc_str_icontains(ua, "MSIE ");
-    if (m && m + 5 < ua.p + ua.n && m[5] >= '2' && m[5] <= '8' && m + 6 < ua.p + ua.n && m[6] == '.') return 1;
-    return soc_str_icontains(ua, "Windows NT 6.") != NULL;
+    if (m && m + 6 < ua.p + ua.n && m[5] >= '2' && m[5] <= '8' && m[6] == '.') return 2;
+    if (soc_str_icontains(ua, "Windows NT 6.") && !soc_str_icontains(ua, "Chrome/") && !soc_str_icontains(ua, "Firefox/") &&
+        !soc_str_icontains(ua, "Safari/"))
+        return 1;
+    return 0;
 }
 
 static int random_path(soc_str uri)
@@ -497,7 +504,8 @@ static void on_http(em_state *s, soc_ctx *ctx, const soc_event *ev)
     int score = 0;
     if (soc_str_ieq(ev->http.method, "POST")) { r |= R_POST; score += 2; }
     if (soc_emotet_c2_port(ev->dport)) { r |= R_PORT; score += 1; }
-    if (old_ua(ev->http.user_agent)) { r |= R_UA; score += 2; }
+    int ua = old_ua(ev->http.user_agent);
+    if (ua) { r |= R_UA; score += ua; }
     if (soc_str_icontains(ev->http.req_content_type, "x-www-form-urlencoded") || soc_str_icontains(ev->http.req_content_type, "multipart/form-data")) {
         r |= R_FORM; score += 1;
     }

@@ -19,6 +19,10 @@ UA='Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 6.1; Trident/4.0)'
   # not C2: a normal browser GET to a named host
   http 2019-05-09T13:10:00Z 192.168.12.104 50000 93.184.216.34 80 www.example.com /index.html GET \
        'Mozilla/5.0 (X11; Linux x86_64) Firefox/115.0' "" 0 200 text/html
+  # not C2: a Chrome-on-Windows-7 form POST to a bare-IP intranet-style server outside
+  http 2019-05-09T13:11:00Z 192.168.12.110 50003 198.51.100.80 80 198.51.100.80 /api/v1/ POST \
+       'Mozilla/5.0 (Windows NT 6.1; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/74.0 Safari/537.36' \
+       application/x-www-form-urlencoded 800 200 text/html
   # delivery: a Word document, then an executable, same client
   http 2019-05-09T13:20:00Z 192.168.12.105 50001 69.160.38.3 80 tom11.com /images/djqj-l6h6k-bjej/ GET \
        'Mozilla/5.0 (Windows NT 6.1; WOW64; Trident/7.0; rv:11.0) like Gecko' "" 0 200 application/msword
@@ -40,6 +44,7 @@ check "c2 on 206.212.248.178:8080 from 192.168.12.104" \
 check "c2 beacon measured: 4 intervals of 60 s" [ "$(jq -r 'select(.rule.id=="kensa.emotet.c2")|[.emotet.beacon.intervals, (.emotet.beacon.interval_s|floor)]|@tsv' a.ndjson)" = "4	60" ]
 check "c2 reasons include beacon" grep -q '"reasons":\[[^]]*"beacon"' a.ndjson
 check "normal browsing is not C2" [ "$(jq -r 'select(.destination.ip=="93.184.216.34")' a.ndjson | wc -c)" = 0 ]
+check "a browser's form POST to a bare IP is not C2" [ "$(jq -r 'select(.destination.ip=="198.51.100.80")' a.ndjson | wc -c)" = 0 ]
 check "delivery doc then exe" [ "$(jq -r 'select(.rule.id=="kensa.emotet.delivery")|[.source.ip,.emotet.document_url,.emotet.executable_url]|@tsv' a.ndjson)" = "192.168.12.105	tom11.com/images/djqj-l6h6k-bjej/	lesserassociates.com/wp-content/E8h/" ]
 check "malspam with macro doc" [ "$(jq -r 'select(.rule.id=="kensa.emotet.malspam")|.emotet.attachments[0]' a.ndjson)" = "Invoice_42.doc (macro document)" ]
 check "malspam names the receiving server" [ "$(jq -r 'select(.rule.id=="kensa.emotet.malspam")|"\(.source.ip) \(.destination.ip):\(.destination.port)"' a.ndjson)" = "203.0.113.5 192.168.12.25:25" ]
