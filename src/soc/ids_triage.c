@@ -5,7 +5,7 @@
  *   emotet         signature names Emotet, Heodo, Geodo or Feodo;
  *   elasticsearch  signature names Elasticsearch, CVE-2015-1427 or
  *                  CVE-2014-3120;
- *   ddos           signature has "DOS ", "DDoS", "flood", "amplification"
+ *   ddos           signature has the word "DOS ", or "DDoS", "flood", "amplification"
  *                  or "reflect"; or the category is "Attempted Denial of
  *                  Service" / "Denial of Service";
  *   scan           signature has "SCAN", "sweep" or Zeek's "Scan::"; or the
@@ -40,6 +40,18 @@ typedef struct ids_state {
 
 int soc_ids_category(soc_str sig, soc_str category);
 
+/* "DOS " as a word (ET DOS ...), not the end of "MS-DOS " */
+static int word_dos(soc_str sig)
+{
+    for (soc_str rest = sig; rest.n;) {
+        const char *m = soc_str_icontains(rest, "DOS ");
+        if (!m) return 0;
+        if (m == sig.p || m[-1] == ' ') return 1;
+        rest = soc_s(m + 1, (size_t)(sig.p + sig.n - m - 1));
+    }
+    return 0;
+}
+
 int soc_ids_category(soc_str sig, soc_str cat)
 {
     if (soc_str_icontains(sig, "emotet") || soc_str_icontains(sig, "heodo") || soc_str_icontains(sig, "geodo") ||
@@ -47,7 +59,7 @@ int soc_ids_category(soc_str sig, soc_str cat)
         return 0;
     if (soc_str_icontains(sig, "elasticsearch") || soc_str_icontains(sig, "CVE-2015-1427") || soc_str_icontains(sig, "CVE-2014-3120"))
         return 1;
-    if (soc_str_icontains(sig, "DOS ") || soc_str_icontains(sig, "DDoS") || soc_str_icontains(sig, "flood") ||
+    if (word_dos(sig) || soc_str_icontains(sig, "DDoS") || soc_str_icontains(sig, "flood") ||
         soc_str_icontains(sig, "amplification") || soc_str_icontains(sig, "reflect") ||
         soc_str_ieq(cat, "Attempted Denial of Service") || soc_str_ieq(cat, "Denial of Service"))
         return 2;
