@@ -865,6 +865,37 @@ static int after_padding(an_ctx *x, uint64_t g)
     return 0;
 }
 
+/* For jmp g -> t == next instruction: does no code between the last
+ * function start before g and g branch to t or beyond, and does no code
+ * from t on (up to 4 KiB) branch back before t? */
+static int next_door_tail(an_ctx *x, uint64_t g, uint64_t t)
+{
+    const bin_analysis *a = x->a;
+    uint64_t e = UINT64_MAX;
+    for (uint64_t d = 1; d < (1u << 16) && d <= g; d++)
+        if (a->flags[g - d] & BIN_B_FUNC) { e = g - d; break; }
+    if (e == UINT64_MAX) return 0;
+    for (uint64_t p = e; p < g; p++) {
+        if (!(a->flags[p] & BIN_B_INSN)) continue;
+        unsigned k = a->cls[p] & K_MASK;
+        if (k == K_JMPI && bit_get(x->hasjt, p)) return 0;
+        if (k != K_JMP && k != K_JCC) continue;
+        uint64_t q = an_target(x, p);
+        if (q != UINT64_MAX && q >= t) return 0;
+    }
+    const bin_region *r = an_region(x, t);
+    uint64_t lim = r->index + r->size;
+    for (uint64_t p = t; p < lim && p < t + 4096; p++) {
+        if (!(a->flags[p] & BIN_B_INSN)) continue;
+        if (p > t && (a->flags[p] & BIN_B_FUNC)) break;
+        unsigned k = a->cls[p] & K_MASK;
+        if (k != K_JMP && k != K_JCC) continue;
+        uint64_t q = an_target(x, p);
+        if (q != UINT64_MAX && q < t && q >= e) return 0;
+    }
+    return 1;
+}
+
 /* Is the instruction ending at g padding? */
 static int pad_before(an_ctx *x, uint64_t g)
 {
@@ -883,7 +914,13 @@ static void compute_functions(an_ctx *x)
         uint64_t g = x->jmps.v[j];
         uint64_t t = an_target(x, g);
         if (t == UINT64_MAX || t <= g || (a->flags[t] & (BIN_B_FUNC | BIN_B_PAD)) || !(a->flags[t] & BIN_B_INSN) || bit_get(x->jcct, t)) continue;
-        if ((bin_code_va(a, t) & 15) || !after_padding(x, t)) continue;   /* functions after padding are aligned */
+        if (t == g + a->len[g]) {
+            /* jmp to the next instruction: a tail call to the function the
+             * linker placed next, when nothing before the jump branches past
+             * it (otherwise both sides are one function, as unoptimised code
+             * has such jumps inside functions). */
+            if (!next_door_tail(x, g, t)) continue;
+        } else if ((bin_code_va(a, t) & 15) || !after_padding(x, t)) continue;   /* functions after padding are aligned */
         a->flags[t] |= BIN_B_FUNC;
         add_source(x, t, BIN_FSRC_TAIL);
     }
