@@ -1,15 +1,16 @@
 /* livedump.c: the Linux live-process dumper (see livedump.h).
  *
- * Flow: check the target exists and is readable (before any output file is
- * created, so "no such process" and "permission denied" leave nothing
- * behind), freeze it, read /proc/PID/maps, open the output, stream every
- * region through one buffer, close the dump, hash it, write the sidecar,
- * thaw the target. The ELF writer is here (it is small and specific to
- * cores); minidumps go through mem/minidump.h.
+ * Flow: check the target exists (before any output file is created, so "no
+ * such process" and "permission denied" leave nothing behind), freeze it,
+ * read /proc/PID/maps, open the output, stream every region through one
+ * buffer, close the dump, hash it, write the sidecar, thaw the target. The
+ * ELF writer is here (it is small and specific to cores); minidumps go
+ * through mem/minidump.h.
  *
  * SHA-256 comes from OpenSSL's libcrypto (SHA-NI accelerated: ~1.4 GB/s on
- * the CI machine), computed by re-reading the finished file: the header is
- * patched last, so a streaming hash would not match the bytes on disk. */
+ * the CI machine). ELF cores are planned and written header first, so a
+ * second thread hashes the file as it grows; minidumps get their header
+ * last (mem/minidump.h), so they are hashed by reading the file back. */
 #include "mem/livedump.h"
 
 #include <dirent.h>
