@@ -108,6 +108,9 @@ int an_gpr(const an_ctx *x, ZydisRegister r)
     return ZydisRegisterGetId(big);
 }
 
+/* Privileged, obsolete or I/O instructions: compiled user code has none
+ * (sahf, pushf, std and friends are not here: x87 compares, CPU feature
+ * probes and backward copies use them). */
 static int is_rare(ZydisMnemonic m)
 {
     switch (m) {
@@ -124,10 +127,8 @@ static int is_rare(ZydisMnemonic m)
     case ZYDIS_MNEMONIC_IRETQ: case ZYDIS_MNEMONIC_SYSEXIT: case ZYDIS_MNEMONIC_SYSRET: case ZYDIS_MNEMONIC_LAR:
     case ZYDIS_MNEMONIC_LSL: case ZYDIS_MNEMONIC_VERR: case ZYDIS_MNEMONIC_VERW: case ZYDIS_MNEMONIC_SLDT:
     case ZYDIS_MNEMONIC_STR: case ZYDIS_MNEMONIC_SGDT: case ZYDIS_MNEMONIC_SIDT: case ZYDIS_MNEMONIC_RSM:
-    case ZYDIS_MNEMONIC_PUSHF: case ZYDIS_MNEMONIC_POPF: case ZYDIS_MNEMONIC_LAHF: case ZYDIS_MNEMONIC_SAHF:
-    case ZYDIS_MNEMONIC_CMC: case ZYDIS_MNEMONIC_STC: case ZYDIS_MNEMONIC_CLC: case ZYDIS_MNEMONIC_STD:
     case ZYDIS_MNEMONIC_INT1: case ZYDIS_MNEMONIC_ENTER:
-    case ZYDIS_MNEMONIC_FWAIT: case ZYDIS_MNEMONIC_PUSHA: case ZYDIS_MNEMONIC_PUSHAD: case ZYDIS_MNEMONIC_POPA:
+    case ZYDIS_MNEMONIC_PUSHA: case ZYDIS_MNEMONIC_PUSHAD: case ZYDIS_MNEMONIC_POPA:
     case ZYDIS_MNEMONIC_POPAD: case ZYDIS_MNEMONIC_LOOPE: case ZYDIS_MNEMONIC_LOOPNE: case ZYDIS_MNEMONIC_JCXZ:
         return 1;
     default:
