@@ -204,6 +204,15 @@ unsigned an_decode(an_ctx *x, uint64_t g)
         break;
     }
     if (is_rare(ins.mnemonic)) k |= K_RARE;
+    if (ins.mnemonic == ZYDIS_MNEMONIC_FWAIT && off + 1 < r->size) {
+        /* wait + fnstsw/fnstcw/fnclex/fninit/fnsave/fnstenv is one
+         * instruction (fstsw, ...) to assemblers and objdump */
+        ZydisDecodedInstruction nx;
+        if (ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&x->dmin, NULL, r->data + off + 1, r->size - off - 1, &nx)) &&
+            (nx.mnemonic == ZYDIS_MNEMONIC_FNSTSW || nx.mnemonic == ZYDIS_MNEMONIC_FNSTCW || nx.mnemonic == ZYDIS_MNEMONIC_FNCLEX ||
+             nx.mnemonic == ZYDIS_MNEMONIC_FNINIT || nx.mnemonic == ZYDIS_MNEMONIC_FNSAVE || nx.mnemonic == ZYDIS_MNEMONIC_FNSTENV))
+            ins.length = (ZyanU8)(1 + nx.length);
+    }
     /* Operands that may be code pointers: rip-relative addresses and
      * absolute immediates or displacements that land in code. */
     if ((k & K_MASK) == K_SEQ || (k & K_MASK) == K_CALLI || (k & K_MASK) == K_JMPI) {
@@ -1409,6 +1418,16 @@ int bin_format_insn(const bin_analysis *a, uint64_t va, bin_insn_text *out)
     }
     out->va = va;
     out->size = ins.length;
+    if (ins.mnemonic == ZYDIS_MNEMONIC_FWAIT && a->len[g] > 1 && a->len[g] != 0xff &&
+        an_decode_full(x, g + 1, &ins, ops) == 0) {   /* wait + fnstsw = fstsw (see an_decode) */
+        const char *m = ZydisMnemonicGetString(ins.mnemonic);
+        char body[160];
+        ZydisFormatterFormatInstruction(&fmt, &ins, ops, ins.operand_count_visible, body, sizeof body, va + 1, NULL);
+        snprintf(out->mnemonic, sizeof out->mnemonic, "f%s", m + 2);
+        snprintf(out->text, sizeof out->text, "f%s", body + 2);
+        out->size = a->len[g];
+        return 0;
+    }
     snprintf(out->mnemonic, sizeof out->mnemonic, "%s", ZydisMnemonicGetString(ins.mnemonic));
     ZydisFormatterFormatInstruction(&fmt, &ins, ops, ins.operand_count_visible, out->text, sizeof out->text, va, NULL);
     unsigned k = a->cls[g] & K_MASK;
