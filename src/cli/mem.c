@@ -567,6 +567,9 @@ static int cmd_procdump(int argc, char **argv)
     if (mem_procdump(&k, &p, &o, &st, &e) != KN_OK) { kn_err_print(&e); mem_image_close(&img); return KN_EXIT_ERROR; }
     uint64_t total = 0;
     for (int i = 0; i < MEM_PG_NCLASS; i++) total += st.pages[i];
+    if (st.damaged_vads)
+        kn_errorf(pos[0], KN_NO_OFFSET, "%" PRIu64 " VADs of pid %" PRId64 " are damaged (overlapping, or larger than memory plus pagefile could commit); "
+                  "only pages their page tables name were taken from them", st.damaged_vads, pid);
     if (cli.json) {
         kn_json *j = kn_json_new(stdout);
         kn_json_obj_begin(j);

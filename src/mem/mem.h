@@ -108,6 +108,8 @@ typedef struct mem_page {
     const uint8_t *data;   /* 4 KiB of page bytes when readable, else NULL */
     uint64_t pa;           /* physical page address (resident/transition) */
     uint64_t pte;          /* the final PTE looked at */
+    uint64_t span;         /* MEM_PG_INVALID from an empty upper-level entry:
+                              the bytes that entry covers (else 4096) */
 } mem_page;
 
 typedef struct mem_as {
@@ -256,6 +258,7 @@ uint32_t mem_protection_win32(uint32_t p);     /* MM index -> PAGE_* constant */
 typedef struct mem_dump_stats {
     uint64_t pages[MEM_PG_NCLASS];
     uint64_t proto_pages, bytes_written, regions, modules, threads;
+    uint64_t damaged_vads;    /* VADs larger than the commit limit allows */
 } mem_dump_stats;
 
 typedef struct mem_dump_options {

@@ -146,6 +146,43 @@ static mem_page_class page_in_vad(dump_ctx *c, const mem_vad *v, uint64_t va, me
     return cls;
 }
 
+/* One VAD, page by page: counts readable runs (write == 0) or classifies,
+ * counts and writes (write == 1). Both passes run this same walk so they
+ * cannot disagree. In a damaged VAD, ranges with no page table are skipped
+ * whole and counted invalid. */
+static void scan_vad(dump_ctx *c, const mem_vad *v, uint64_t from, int damaged, int write, size_t *runs)
+{
+    int prev_readable = 0;
+    for (uint64_t va = from; va < v->end && !c->err;) {
+        mem_page pg;
+        mem_page_class cls;
+        if (damaged) {
+            cls = mem_translate(&c->as, va, &pg);
+            if (cls == MEM_PG_INVALID && pg.span > MEM_PAGE) {
+                uint64_t next = (va | (pg.span - 1)) + 1;
+                if (next > v->end || next < va) next = v->end;
+                if (write) c->st->pages[MEM_PG_INVALID] += (next - va) / MEM_PAGE;
+                prev_readable = 0;
+                va = next;
+                continue;
+            }
+        } else {
+            cls = page_in_vad(c, v, va, &pg);
+        }
+        if (!write) {
+            int readable = pg.data != NULL;
+            if (readable && !prev_readable) (*runs)++;
+            prev_readable = readable;
+        } else if (!(cls == MEM_PG_INVALID && v->private_mem && !v->commit)) {   /* reserved only: not counted */
+            c->st->pages[cls]++;
+            if (pg.flags & MEM_PGF_PROTO) c->st->proto_pages++;
+            if (pg.data) emit_page(c, va, pg.data);
+            else note_hole(c, va, cls);
+        }
+        va += MEM_PAGE;
+    }
+}
+
 static uint32_t vad_state_type(const mem_vad *v, uint32_t *type)
 {
     *type = v->type == 2 ? MDMP_MEM_IMAGE : v->private_mem ? MDMP_MEM_PRIVATE : MDMP_MEM_MAPPED;
@@ -193,6 +230,8 @@ static kn_status write_sidecar(const char *path, const mem_kernel *k, const mem_
     kn_json_kuint(j, "bytes_in_dump", st->bytes_written);
     kn_json_kuint(j, "regions", st->regions);
     kn_json_kuint(j, "modules", st->modules);
+    kn_json_kuint(j, "threads", st->threads);
+    kn_json_kuint(j, "damaged_vads", st->damaged_vads);
     kn_json_key(j, "missing");
     kn_json_arr_begin(j);
     for (size_t i = 0; i < nholes; i++) {
@@ -265,39 +304,37 @@ kn_status mem_procdump(const mem_kernel *k, const mem_process *p, const mem_dump
         st->threads = tl.n;
         mem_threadlist_free(&tl);
     }
+    /* A VAD whose committed size exceeds what the machine could commit
+     * (physical memory plus pagefile, with a wide margin) is damage, not
+     * memory: only pages its page tables name are taken from it, so a
+     * garbage EndingVpn cannot turn into terabytes of invented zeros. */
+    uint64_t commit_limit = 4 * (k->img->present + k->img->pagefile_size) + (1ull << 30);
     /* Metadata goes ahead of the memory data (the writer's rule), so the
      * memory-info list is written first and a counting pass sizes the
      * Memory64 descriptor list. */
+    /* Overlapping VADs (damage) are clipped so memory stays in address
+     * order, as the minidump format requires. */
     size_t runs = 0;
+    uint64_t done_to = 0;
     for (size_t i = 0; i < vads.n; i++) {
         const mem_vad *v = &vads.v[i];
-        if (v->end <= v->start || v->end > 0x800000000000ull) continue;
+        if (v->end <= v->start || v->end > 0x800000000000ull || v->end <= done_to) continue;
         uint32_t type, state = vad_state_type(v, &type);
         uint32_t prot = mem_protection_win32(v->protection);
         mdmp_add_memory_info(c.w, v->start, v->start, prot, v->end - v->start, state, state == MDMP_MEM_COMMIT ? prot : 0, type);
-        int prev_readable = 0;
-        for (uint64_t va = v->start; va < v->end; va += MEM_PAGE) {
-            mem_page pg;
-            page_in_vad(&c, v, va, &pg);
-            int readable = pg.data != NULL;
-            if (readable && !prev_readable) runs++;
-            prev_readable = readable;
-        }
+        scan_vad(&c, v, v->start > done_to ? v->start : done_to, v->end - v->start > commit_limit, 0, &runs);
+        done_to = v->end;
     }
     mdmp_writer_reserve_ranges(c.w, runs + 16);
+    done_to = 0;
     for (size_t i = 0; i < vads.n && !c.err; i++) {
         const mem_vad *v = &vads.v[i];
-        if (v->end <= v->start || v->end > 0x800000000000ull) continue;
+        if (v->end <= v->start || v->end > 0x800000000000ull || v->end <= done_to) continue;
         st->regions++;
-        for (uint64_t va = v->start; va < v->end && !c.err; va += MEM_PAGE) {
-            mem_page pg;
-            mem_page_class cls = page_in_vad(&c, v, va, &pg);
-            if (cls == MEM_PG_INVALID && v->private_mem && !v->commit) continue;   /* reserved only: not counted */
-            st->pages[cls]++;
-            if (pg.flags & MEM_PGF_PROTO) st->proto_pages++;
-            if (pg.data) emit_page(&c, va, pg.data);
-            else note_hole(&c, va, cls);
-        }
+        int damaged = v->end - v->start > commit_limit || v->start < done_to;
+        if (damaged) st->damaged_vads++;
+        scan_vad(&c, v, v->start > done_to ? v->start : done_to, v->end - v->start > commit_limit, 1, NULL);
+        done_to = v->end;
     }
     retire_direct(&c);
     flush_stage(&c);

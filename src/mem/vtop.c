@@ -97,6 +97,7 @@ mem_page_class mem_resolve_proto(const mem_as *as, uint64_t ppte, mem_page *o)
 mem_page_class mem_translate(const mem_as *as, uint64_t va, mem_page *o)
 {
     memset(o, 0, sizeof *o);
+    o->span = MEM_PAGE;
     if (sext48(va & 0xffffffffffffull) != va) return set(o, MEM_PG_INVALID, NULL, 0);
     const uint8_t *table = mem_phys_page(as->img, as->dtb);
     if (!table) { o->flags |= MEM_PGF_NOFRAME; return set(o, MEM_PG_INVALID, NULL, 0); }
@@ -125,7 +126,10 @@ mem_page_class mem_translate(const mem_as *as, uint64_t va, mem_page *o)
             table = p;
             continue;
         }
-        if (e == 0) return set(o, MEM_PG_INVALID, NULL, 0);
+        if (e == 0) {
+            o->span = 1ull << shift;
+            return set(o, MEM_PG_INVALID, NULL, 0);
+        }
         if (level == 1) {
             if (e & PTE_PROTO) {
                 uint64_t addr = e >> 16;

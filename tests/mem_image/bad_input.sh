@@ -87,6 +87,14 @@ expect_rc 0 "looping VAD tree still lists" "$KENSA" mem vad --pid 1880 "$V/image
 check "VAD loop reported" grep -q "loops" "$WORK/err"
 check "VAD loop: procdump ends cleanly" sane mem procdump --pid 1880 -o "$WORK/v.dmp" "$V/image.raw"
 
+H=$WORK/huge; mkdir -p "$H"
+expect_rc 0 "mkimage vad-huge" "$MKIMAGE" --build 19041 --out "$H" --exe64 "$W/version.dll" --corrupt vad-huge
+start=$(date +%s)
+expect_rc 0 "a VAD claiming 128 TiB: procdump still dumps" timeout 60 "$KENSA" mem procdump --pid 1880 -o "$WORK/h.dmp" "$H/image.raw"
+check "damaged VAD reported" grep -q "damaged" "$WORK/err"
+check "bounded time (under 30 s)" test $(( $(date +%s) - start )) -lt 30
+check "bounded size (under 64 MiB)" test "$(stat -c %s "$WORK/h.dmp")" -lt 67108864
+
 # a minidump is not a physical image; a missing file is an error
 expect_rc 1 "pslist on a minidump" "$KENSA" mem pslist "$D/../nonexistent"
 finish

@@ -18,7 +18,7 @@
  * --check-isf). Nothing here is shared with the analyzer's readers.
  *
  * usage: mkimage --build N --out DIR [--isf DIR] [--exe64 F] [--exe32 F]
- *                [--dll F]... [--corrupt proc-loop|proc-break|vad-loop] [--phys-mb N --bulk-mb M]
+ *                [--dll F]... [--corrupt proc-loop|proc-break|vad-loop|vad-huge] [--phys-mb N --bulk-mb M]
  *                [--raw-only] [--shift-eprocess N]
  *        mkimage --check-isf DIR */
 #include <dirent.h>
@@ -512,7 +512,7 @@ static uint64_t build_tree(vad *v, int lo, int hi, uint64_t parent_va)
     return node;
 }
 
-static void write_vads(proc *p, int corrupt_loop)
+static void write_vads(proc *p, int corrupt_loop, int huge_vad)
 {
     qsort(p->vads, (size_t)p->nvads, sizeof p->vads[0], vad_cmp);
     for (int i = 0; i < p->nvads; i++) vad_node(&p->vads[i]);
@@ -524,6 +524,16 @@ static void write_vads(proc *p, int corrupt_loop)
         w64(vr + O.avl_count_off, (uint64_t)p->nvads << O.avl_count_bit);
     } else {
         w64(vr, kva(root));
+    }
+    if (huge_vad) {
+        /* the heap VAD's end becomes near the top of user space */
+        for (int i = 0; i < p->nvads; i++) {
+            vad *v = &p->vads[i];
+            if (!v->priv || v->end - v->start != 16 * PG || !v->commit) continue;
+            if (O.vad_start_high < 0) w64(v->node + O.vad_end, 0x7fffffff0ull);
+            else { w32(v->node + O.vad_end, 0xfffffff0u); phys[v->node + O.vad_end_high] = 7; }
+            break;
+        }
     }
     if (corrupt_loop) {
         /* the rightmost node's right child points back at the root */
@@ -1073,7 +1083,7 @@ int main(int argc, char **argv)
             w64(th->eth + O.kt_trap, kva(tf));
         }
         if (p->wow64) w64(e + O.ep_wow64, kva(pool_alloc(0x40, "Wow6", 0)));
-        write_vads(p, !strcmp(corrupt, "vad-loop") && is_explorer);
+        write_vads(p, !strcmp(corrupt, "vad-loop") && is_explorer, !strcmp(corrupt, "vad-huge") && is_explorer);
     }
     /* active process list */
     uint64_t head_va = KBASE + O.ps_head_rva, prev_va = head_va;
