@@ -20,6 +20,10 @@ dir=$BENCH_DIR/mem-live
 mkdir -p "$dir"
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 now() { date +%s.%N; }
+calc() { awk "BEGIN { printf \"%.9f\n\", $1 }"; }
+# Peak RSS needs GNU time (Debian package "time"); without it, RSS shows 0.
+if [ -x /usr/bin/time ]; then rss_run() { /usr/bin/time -f %M -o "$dir/rss" "$@"; }
+else rss_run() { echo 0 >"$dir/rss"; "$@"; }; fi
 rc=0
 
 # ---- Linux -------------------------------------------------------------------
@@ -47,29 +51,29 @@ C
   : >"$dir/k.times"; : >"$dir/kd.times"; : >"$dir/g.times"; : >"$dir/k.rss"; : >"$dir/m.times"
   for i in $(seq "$RUNS"); do
     t0=$(now)
-    /usr/bin/time -f %M -o "$dir/rss" "$KENSA" mem dump-live --pid "$pid" -o "$dir/k.core" --quiet || rc=1
+    rss_run "$KENSA" mem dump-live --pid "$pid" -o "$dir/k.core" --quiet || rc=1
     t1=$(now)
-    echo "$t1 - $t0" | bc -l >>"$dir/k.times"
+    calc "$t1 - $t0" >>"$dir/k.times"
     jq -r .seconds "$dir/k.core.json" >>"$dir/kd.times"
     cat "$dir/rss" >>"$dir/k.rss"
     t0=$(now)
     "$KENSA" mem dump-live --pid "$pid" -o "$dir/k.dmp" --format minidump --quiet || rc=1
     t1=$(now)
-    echo "$t1 - $t0" | bc -l >>"$dir/m.times"
+    calc "$t1 - $t0" >>"$dir/m.times"
     rm -f "$dir/k.dmp"
     t0=$(now)
     gcore -o "$dir/g.core" "$pid" >/dev/null 2>&1 || rc=1
     t1=$(now)
-    echo "$t1 - $t0" | bc -l >>"$dir/g.times"
+    calc "$t1 - $t0" >>"$dir/g.times"
     rm -f "$dir/k.core" "$dir/g.core.$pid"
   done
   kill "$pid" 2>/dev/null
   k=$(median <"$dir/k.times"); kd=$(median <"$dir/kd.times"); g=$(median <"$dir/g.times"); r=$(median <"$dir/k.rss")
-  ratio=$(echo "$k / $g" | bc -l)
+  ratio=$(calc "$k / $g")
   printf 'linux %d MiB: kensa dump-live %.3f s (dump alone %.3f s, peak RSS %d KiB), gcore %.3f s, ratio kensa/gcore %.2f (%.0f MB/s vs %.0f MB/s)\n' \
-    "$MB" "$k" "$kd" "$r" "$g" "$ratio" "$(echo "$MB / $k" | bc -l)" "$(echo "$MB / $g" | bc -l)"
+    "$MB" "$k" "$kd" "$r" "$g" "$ratio" "$(calc "$MB / $k")" "$(calc "$MB / $g")"
   m=$(median <"$dir/m.times")
-  printf 'linux %d MiB: kensa dump-live --format minidump %.3f s (hash by read-back), ratio minidump/gcore %.2f\n' "$MB" "$m" "$(echo "$m / $g" | bc -l)"
+  printf 'linux %d MiB: kensa dump-live --format minidump %.3f s (hash by read-back), ratio minidump/gcore %.2f\n' "$MB" "$m" "$(calc "$m / $g")"
   awk -v r="$ratio" 'BEGIN { exit !(r <= 1.5) }' || { echo "linux: TARGET MISSED (ratio > 1.5)"; rc=1; }
 else
   echo "linux: gcore or gcc missing, skipped"
@@ -79,6 +83,7 @@ fi
 W=$(dirname "$KENSA")/acquire
 if command -v wine >/dev/null && [ -f "$W/kensa-dump-x64.exe" ] && [ -f "$W/target_win-x64.exe" ]; then
   export WINEDEBUG=-all WINEPREFIX=${KENSA_WINEPREFIX:-$BENCH_DIR/wineprefix}
+  wineboot -i >/dev/null 2>&1   # create or update the prefix before timing anything
   wine "$W/target_win-x64.exe" 'C:\kensa-bench-map.txt' "$WMB" >"$dir/tw.out" 2>/dev/null &
   tpid=$!
   for _ in $(seq 1200); do grep -q ready "$dir/tw.out" && break; sleep 0.2; done
@@ -91,13 +96,13 @@ if command -v wine >/dev/null && [ -f "$W/kensa-dump-x64.exe" ] && [ -f "$W/targ
         t0=$(now)
         wine "$W/kensa-dump-x64.exe" --pid "$wpid" -o "Z:$dir/w-$m" --method "$m" >/dev/null 2>&1 || rc=1
         t1=$(now)
-        echo "$t1 - $t0" | bc -l >>"$dir/w-$m.times"
+        calc "$t1 - $t0" >>"$dir/w-$m.times"
         jq -r .seconds "$dir/w-$m"/*.json >>"$dir/w-$m.dump"
       done
     done
     o=$(median <"$dir/w-own.times"); l=$(median <"$dir/w-live.times")
     od=$(median <"$dir/w-own.dump"); ld=$(median <"$dir/w-live.dump")
-    ratio=$(echo "$o / $l" | bc -l)
+    ratio=$(calc "$o / $l")
     printf 'wine %d MiB: kensa own writer %.3f s (dump alone %.3f s), MiniDumpWriteDump %.3f s (dump alone %.3f s), ratio own/MiniDumpWriteDump %.2f\n' \
       "$WMB" "$o" "$od" "$l" "$ld" "$ratio"
     awk -v r="$ratio" 'BEGIN { exit !(r <= 1.5) }' || { echo "wine: TARGET MISSED (ratio > 1.5)"; rc=1; }

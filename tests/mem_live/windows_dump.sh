@@ -18,6 +18,7 @@ jqe() { jq -e "$@" >/dev/null; }
 TPID=
 cleanup() { [ -n "$TPID" ] && kill -9 "$TPID" 2>/dev/null; wineserver -k 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
+wineboot -i >/dev/null 2>&1   # create the prefix (first run) before starting anything
 wine "$TGT" 'C:\kensa-mapfile.txt' >"$WORK/addrs" 2>"$WORK/target.err" &
 TPID=$!
 for _ in $(seq 600); do grep -q '^ready' "$WORK/addrs" && break; sleep 0.2; done
