@@ -129,4 +129,10 @@ check "exit mid-dump: clear message" contains "$WORK/err" "exited during the dum
 check "exit mid-dump: sidecar partial" jqe '.partial == true and .complete == false' "$WORK/c.core.json"
 check "exit mid-dump: unread regions accounted" jqe '[.regions[].runs[] | select(.reason == "not read: the process exited")] | length > 0' "$WORK/c.core.json"
 check "exit mid-dump: the core is still a valid ELF core" sh -c "readelf -h '$WORK/c.core' | grep -q 'CORE (Core file)'"
+start_target d
+KENSA_LIVEDUMP_TEST_KILL_AFTER=3 "$KENSA" mem dump-live --pid "$PID" -o "$WORK/d.dmp" --format minidump >"$WORK/out" 2>"$WORK/err"
+check "exit mid-dump (minidump): exit status 1" test $? = 1
+check "exit mid-dump (minidump): sidecar partial" jqe '.partial == true and .complete == false' "$WORK/d.dmp.json"
+"$MDMP_TOOL" info "$WORK/d.dmp" >"$WORK/dinfo" 2>&1
+check "exit mid-dump (minidump): the dump opens and its comment says PARTIAL" grep -q 'comment .*PARTIAL dump' "$WORK/dinfo"
 finish
