@@ -361,6 +361,13 @@ static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_
     endpoint_ip(src, &ev->src);
     endpoint_ip(dst, &ev->dst);
     ev->proto = proto_num(proto);
+    if (kind == SOC_EV_FILE && ev->sport && ev->dport && ev->sport < ev->dport) {
+        /* Suricata writes a downloaded file's tuple in the direction the
+         * file travelled (server first); event.h wants the client as src.
+         * The lower port is taken as the server's. */
+        kn_ip t = ev->src; ev->src = ev->dst; ev->dst = t;
+        uint16_t p = ev->sport; ev->sport = ev->dport; ev->dport = p;
+    }
     rec->ts = ev->ts;
     if (kind == SOC_EV_CONN) {
         if (!fl.start) fl.start = ev->ts;

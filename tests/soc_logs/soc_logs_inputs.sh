@@ -48,6 +48,11 @@ cat > eve-array.json <<'J'
     "timestamp": "2018-03-24T14:38:00.000000-0600",
     "event_type": "fileinfo", "src_ip": "198.51.100.7", "dest_ip": "10.47.3.10",
     "fileinfo": {"filename": "\/a\/b.exe", "magic": "PE32 executable", "size": 4096}
+  },
+  {
+    "timestamp": "2018-03-24T14:38:01.000000-0600",
+    "event_type": "fileinfo", "src_ip": "198.51.100.7", "src_port": 80, "dest_ip": "10.47.3.10", "dest_port": 49152,
+    "fileinfo": {"filename": "\/c.doc", "size": 100}
   }
 ]
 J
@@ -58,6 +63,7 @@ check "array: conn event with directions" contains "$WORK/out" '"kind":"conn".*"
 check "array: -0600 offset applied" contains "$WORK/out" '"ts":"2018-03-24T20:37:19.037299Z"'
 check "array: fileinfo line number" contains "$WORK/out" '"kind":"file","line":11'
 check "array: no warnings" contains "$WORK/err" "warnings: 0"
+check "array: fileinfo oriented client first" contains "$WORK/out" '"kind":"file","line":16,"src":"10.47.3.10","dst":"198.51.100.7","sport":49152,"dport":80'
 
 # ---- Zeek TSV with unset/empty and one broken row
 printf '%s\n' '#separator \x09' '#set_separator	,' '#empty_field	(empty)' '#unset_field	-' '#path	http' \
