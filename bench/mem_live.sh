@@ -73,7 +73,7 @@ C
   printf 'linux %d MiB: kensa dump-live %.3f s (dump alone %.3f s, peak RSS %d KiB), gcore %.3f s, ratio kensa/gcore %.2f (%.0f MB/s vs %.0f MB/s)\n' \
     "$MB" "$k" "$kd" "$r" "$g" "$ratio" "$(calc "$MB / $k")" "$(calc "$MB / $g")"
   m=$(median <"$dir/m.times")
-  printf 'linux %d MiB: kensa dump-live --format minidump %.3f s (hash by read-back), ratio minidump/gcore %.2f\n' "$MB" "$m" "$(calc "$m / $g")"
+  printf 'linux %d MiB: kensa dump-live --format minidump %.3f s, ratio minidump/gcore %.2f\n' "$MB" "$m" "$(calc "$m / $g")"
   awk -v r="$ratio" 'BEGIN { exit !(r <= 1.5) }' || { echo "linux: TARGET MISSED (ratio > 1.5)"; rc=1; }
 else
   echo "linux: gcore or gcc missing, skipped"

@@ -996,8 +996,10 @@ static int dump_process(DWORD pid, const char *name, const char *dir, int mini, 
         if (e == ERROR_ACCESS_DENIED)
             fprintf(stderr, "kensa-dump: process %lu (%s): access denied: it is protected (PPL/system) or needs administrator rights "
                             "(SeDebugPrivilege %s)\n", (unsigned long)pid, name, debug_priv ? "enabled" : "not available");
-        else if (e == ERROR_INVALID_PARAMETER)
-            fprintf(stderr, "kensa-dump: no process with PID %lu\n", (unsigned long)pid);
+        else if (e == ERROR_INVALID_PARAMETER) {
+            fprintf(stderr, "kensa-dump: no process with PID %lu (it exited?)\n", (unsigned long)pid);
+            return 2;   /* gone: an error for --pid, expected churn for --all/--name */
+        }
         else
             fprintf(stderr, "kensa-dump: process %lu (%s): cannot open: %s\n", (unsigned long)pid, name, win_error_text(e, t, sizeof t));
         return 1;
@@ -1185,7 +1187,7 @@ int main(int argc, char **argv)
                 if (pe.th32ProcessID == pids[i]) { utf8_from_wide(pe.szExeFile, pname, sizeof pname); exists = 1; break; }
         if (!exists) { fprintf(stderr, "kensa-dump: no process with PID %lu\n", (unsigned long)pids[i]); rc = 1; continue; }
         found++;
-        rc |= dump_process(pids[i], pname, dir, mini, method, debug_priv);
+        rc |= dump_process(pids[i], pname, dir, mini, method, debug_priv) != 0;
     }
     if ((name || all) && snap != INVALID_HANDLE_VALUE) {
         DWORD self = GetCurrentProcessId();
@@ -1195,7 +1197,8 @@ int main(int argc, char **argv)
             if (pe.th32ProcessID == self || pe.th32ProcessID == 0 || pe.th32ProcessID == 4) continue;
             if (!all && !name_matches(pname, name)) continue;
             found++;
-            rc |= dump_process(pe.th32ProcessID, pname, dir, mini, method, debug_priv);
+            /* A process that exited since the listing is not a failure here. */
+            rc |= dump_process(pe.th32ProcessID, pname, dir, mini, method, debug_priv) == 1;
         }
         if (name && !found) { fprintf(stderr, "kensa-dump: no process named %s\n", name); rc = 1; }
     }

@@ -8,9 +8,9 @@
  * through mem/minidump.h.
  *
  * SHA-256 comes from OpenSSL's libcrypto (SHA-NI accelerated: ~1.4 GB/s on
- * the CI machine). ELF cores are planned and written header first, so a
- * second thread hashes the file as it grows; minidumps get their header
- * last (mem/minidump.h), so they are hashed by reading the file back. */
+ * the CI machine). Both formats are planned and written front to back
+ * (minidumps through the writer's planned mode), so a second thread hashes
+ * the file as it grows. */
 #include "mem/livedump.h"
 
 #include <dirent.h>
@@ -384,15 +384,21 @@ static void tail_hash_start(tail_hasher *h, const char *path)
     h->started = 1;
 }
 
-/* Makes everything written so far visible to the hasher. */
+/* Tells the hasher that the file's first `flushed` bytes are final. */
+static void tail_hash_set(tail_hasher *h, uint64_t flushed)
+{
+    if (!h->started) return;
+    pthread_mutex_lock(&h->mu);
+    h->flushed = flushed;
+    pthread_cond_signal(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+}
+
 static void tail_hash_advance(tail_hasher *h, out_file *o)
 {
     if (!h->started || o->err) return;
     if (fflush(o->fp) != 0) { o->err = errno; return; }
-    pthread_mutex_lock(&h->mu);
-    h->flushed = o->off;
-    pthread_cond_signal(&h->cv);
-    pthread_mutex_unlock(&h->mu);
+    tail_hash_set(h, o->off);
 }
 
 /* Waits for the hasher; hex gets the digest, or "" when it failed. */
@@ -471,6 +477,31 @@ static void emit_data(session *s, uint64_t va, const uint8_t *p, size_t n)
         if (mdmp_add_memory(s->mw, va, p, n) != KN_OK) s->write_failed = 1;
     } else {
         out_data(&s->out, p, n);
+        if (s->out.err) s->write_failed = 1;
+    }
+}
+
+static void emit_zeros(session *s, uint64_t va, uint64_t n)
+{
+    if (s->write_failed) return;
+    if (s->mw) {
+        if (mdmp_add_zeros(s->mw, va, n) != KN_OK) s->write_failed = 1;
+    } else {
+        out_hole(&s->out, n);
+        if (s->out.err) s->write_failed = 1;
+    }
+}
+
+/* Flushes what was written and lets the hashing thread at it. */
+static void advance(session *s)
+{
+    if (s->write_failed || !s->hasher.started) return;
+    if (s->mw) {
+        uint64_t f;
+        if (mdmp_writer_flush(s->mw, &f) == KN_OK) tail_hash_set(&s->hasher, f);
+        else s->write_failed = 1;
+    } else {
+        tail_hash_advance(&s->hasher, &s->out);
         if (s->out.err) s->write_failed = 1;
     }
 }
@@ -783,21 +814,20 @@ static void exec_plan(session *s, const ld_run *plan, size_t nplan)
             if (got > 0) {
                 size_t g = (size_t)got & ~(size_t)(PAGE - 1);
                 if (g == 0) g = (size_t)got;
-                out_data(&s->out, s->buf, g);
-                tail_hash_advance(&s->hasher, &s->out);
-                if (s->out.err) { s->write_failed = 1; break; }
+                emit_data(s, va, s->buf, g);
+                advance(s);
+                if (s->write_failed) break;
                 add_run(s, va, g, LD_RUN_READ, p->region, NULL);
                 va += g;
                 continue;
             }
             if ((got < 0 && errno == ESRCH) || process_gone(s->pid)) { s->exited = 1; break; }
-            out_hole(&s->out, PAGE);
-            add_run(s, va, PAGE, LD_RUN_UNREADABLE, p->region, "kernel refused the read (zeros in the core)");
+            emit_zeros(s, va, PAGE);
+            add_run(s, va, PAGE, LD_RUN_UNREADABLE, p->region, "kernel refused the read (zeros in the dump)");
             va += PAGE;
         }
         if (va < end) {
-            if (!s->write_failed) out_hole(&s->out, end - va);
-            if (s->out.err) s->write_failed = 1;
+            emit_zeros(s, va, end - va);
             add_run(s, va, end - va, LD_RUN_UNREADABLE, p->region, s->write_failed ? REASON_WRITE : REASON_EXITED);
         }
     }
@@ -1016,7 +1046,6 @@ static void mdmp_begin(session *s)
         uint32_t state = prot == MDMP_PAGE_NOACCESS ? MDMP_MEM_RESERVE : MDMP_MEM_COMMIT;
         mdmp_add_memory_info(s->mw, r->start, r->start, prot, r->end - r->start, state, prot, type);
     }
-    mdmp_writer_reserve_ranges(s->mw, s->maps.n * 2 + 64);
 }
 
 static void mdmp_finish_comment(session *s)
@@ -1299,35 +1328,37 @@ kn_status ld_dump(const ld_options *o, ld_result *r, kn_err *e)
         s.out.sparse = fstat(fileno(s.out.fp), &ost) == 0 && S_ISREG(ost.st_mode);
     }
 
+    /* Both formats: plan every run, lay the file out, then read the planned
+     * runs in order; the file is written once, front to back, so a second
+     * thread hashes it as it grows (regular files only). */
     elf_layout L;
     memset(&L, 0, sizeof L);
-    if (!s.mw) {
-        if (s.out.sparse) tail_hash_start(&s.hasher, o->out_path);   /* regular files only */
-        plan_regions(&s);
-        /* The plan becomes the work list; the runs are recorded afresh. */
-        ld_run *plan = s.runs;
-        size_t nplan = s.nruns;
-        s.runs = NULL;
-        s.nruns = s.cap_runs = 0;
-        memset(r->totals.bytes, 0, sizeof r->totals.bytes);
-        memset(r->totals.runs, 0, sizeof r->totals.runs);
+    struct stat ost;
+    int is_elf = !s.mw;
+    if (stat(o->out_path, &ost) == 0 && S_ISREG(ost.st_mode)) tail_hash_start(&s.hasher, o->out_path);
+    plan_regions(&s);
+    /* The plan becomes the work list; the runs are recorded afresh. */
+    ld_run *plan = s.runs;
+    size_t nplan = s.nruns;
+    s.runs = NULL;
+    s.nruns = s.cap_runs = 0;
+    memset(r->totals.bytes, 0, sizeof r->totals.bytes);
+    memset(r->totals.runs, 0, sizeof r->totals.runs);
+    if (is_elf) {
         elf_write_head(&s, plan, nplan, &L);
-        tail_hash_advance(&s.hasher, &s.out);
         if (s.out.err) s.write_failed = 1;
-        if (!s.write_failed) exec_plan(&s, plan, nplan);
-        free(plan);
+    } else {
+        uint64_t *pv = malloc((nplan ? nplan : 1) * 2 * sizeof *pv);
+        size_t np = 0;
+        for (size_t k = 0; pv && k < nplan; k++)
+            if (plan[k].kind == LD_RUN_READ) { pv[np] = plan[k].start; pv[nplan + np] = plan[k].size; np++; }
+        /* Room for the comment (outcome, totals, first 64 runs not read). */
+        if (!pv || mdmp_writer_plan(s.mw, pv, pv + nplan, np, 16384) != KN_OK) s.write_failed = 1;
+        free(pv);
     }
-    for (size_t i = 0; s.mw && i < s.maps.n && !s.exited && !s.write_failed; i++) {
-        if (s.kill_after && i + 1 == s.kill_after) test_kill(&s);
-        const ld_region *rg = &s.maps.v[i];
-        const char *why = skip_reason(rg);
-        if (why) { add_run(&s, rg->start, rg->end - rg->start, LD_RUN_SKIPPED, (uint32_t)i, why); continue; }
-        if (!strncmp(rg->perms, "---", 3)) {
-            add_run(&s, rg->start, rg->end - rg->start, LD_RUN_GUARD, (uint32_t)i, "PROT_NONE (guard or reserved)");
-            continue;
-        }
-        dump_region(&s, (uint32_t)i);
-    }
+    advance(&s);
+    if (!s.write_failed) exec_plan(&s, plan, nplan);
+    free(plan);
     if (s.exited && !s.write_failed) {
         /* Wait a moment for the kernel to tear the process down, then
          * account every region not reached as unreadable. */
@@ -1378,14 +1409,10 @@ kn_status ld_dump(const ld_options *o, ld_result *r, kn_err *e)
     struct stat dst;
     if (stat(o->out_path, &dst) == 0) r->dump_size = S_ISREG(dst.st_mode) ? (uint64_t)dst.st_size : 0;
     kn_time th0 = kn_now_monotonic();
-    if (!s.mw && s.out.path) {
-        /* ELF: hashed beside the writer; a failed write leaves a file
-         * that is hashed as it is, by reading it back. */
-        tail_hash_finish(&s.hasher, s.out.off, !s.write_failed, r->sha256);
-        if (!r->sha256[0] && sha256_file(o->out_path, r->sha256) != 0) r->sha256[0] = 0;
-    } else if (sha256_file(o->out_path, r->sha256) != 0) {
-        r->sha256[0] = 0;
-    }
+    /* Hashed beside the writer; a file the writer could not finish is
+     * hashed as it is, by reading it back. */
+    tail_hash_finish(&s.hasher, is_elf ? s.out.off : r->dump_size, !s.write_failed, r->sha256);
+    if (!r->sha256[0] && sha256_file(o->out_path, r->sha256) != 0) r->sha256[0] = 0;
     r->hash_seconds = (double)(kn_now_monotonic() - th0) / 1e9;
     r->complete = !r->partial;
     if (st != KN_OK) kn_err_format(e, r->error, sizeof r->error);

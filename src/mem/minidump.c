@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
@@ -626,6 +628,14 @@ struct mdmp_writer {
     uint64_t m64_reserved_off; /* reserved Memory64List slot */
     size_t m64_reserved_n;
     size_t range_hint;
+    /* planned (streamed) mode, see mdmp_writer_plan */
+    int planned;
+    uint64_t *plan_va, *plan_size;
+    size_t nplan, plan_i;
+    uint64_t plan_pos;         /* bytes done in range plan_i */
+    uint64_t comment_cap, comment_rva;
+    int mem_mode;              /* w_write appends to mbuf (metadata being laid out) */
+    kn_buf mbuf;
 };
 
 static void w_fail(mdmp_writer *w, kn_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -642,6 +652,11 @@ static void w_fail(mdmp_writer *w, kn_status st, const char *fmt, ...)
 static void w_write(mdmp_writer *w, const void *p, size_t n)
 {
     if (w->err != KN_OK || n == 0) return;
+    if (w->mem_mode) {
+        kn_buf_append(&w->mbuf, p, n);
+        w->off += n;
+        return;
+    }
     if (fwrite(p, 1, n, w->fp) != n) {
         w_fail(w, errno == EACCES ? KN_ERR_PERM : KN_ERR_IO, "write failed at offset %llu: %s",
                (unsigned long long)w->off, strerror(errno));
@@ -777,13 +792,9 @@ static void dir_add(mdmp_writer *w, uint32_t type, uint64_t size, uint64_t rva)
     w->dir[w->ndir++] = (mdmp_stream){type, (uint32_t)size, (uint32_t)rva};
 }
 
-/* Writes a MINIDUMP_STRING; returns its RVA. */
-static uint64_t w_string(mdmp_writer *w, const char *s)
+/* UTF-8 to UTF-16LE; invalid bytes map to U+FFFD. */
+static void utf8_to_utf16(kn_buf *b, const char *s)
 {
-    w_pad4(w);
-    uint64_t rva = w->off;
-    kn_buf b = KN_BUF_INIT;
-    /* UTF-8 to UTF-16LE; invalid bytes map to U+FFFD. */
     const uint8_t *p = (const uint8_t *)s;
     size_t n = strlen(s);
     for (size_t i = 0; i < n;) {
@@ -804,12 +815,21 @@ static uint64_t w_string(mdmp_writer *w, const char *s)
             c -= 0x10000;
             wr16(u, (uint16_t)(0xd800 + (c >> 10)));
             wr16(u + 2, (uint16_t)(0xdc00 + (c & 0x3ff)));
-            kn_buf_append(&b, u, 4);
+            kn_buf_append(b, u, 4);
         } else {
             wr16(u, (uint16_t)(c > 0xffff ? 0xfffd : c));
-            kn_buf_append(&b, u, 2);
+            kn_buf_append(b, u, 2);
         }
     }
+}
+
+/* Writes a MINIDUMP_STRING; returns its RVA. */
+static uint64_t w_string(mdmp_writer *w, const char *s)
+{
+    w_pad4(w);
+    uint64_t rva = w->off;
+    kn_buf b = KN_BUF_INIT;
+    utf8_to_utf16(&b, s);
     uint8_t len[4];
     wr32(len, (uint32_t)b.len);
     w_write(w, len, 4);
@@ -936,12 +956,17 @@ static void write_meminfo(mdmp_writer *w)
     w_write(w, w->mi, 48 * w->nmi);
 }
 
+static void patch_thread_stacks(mdmp_writer *w);
+static void build_header(const mdmp_writer *w, uint8_t h[HEADER_AND_DIR]);
+static void write_meta_planned(mdmp_writer *w);
+
 /* The metadata block goes ahead of the memory data so every RVA in it
  * stays below 4 GiB however large the memory is. */
 static void write_meta(mdmp_writer *w)
 {
     if (w->meta_written) return;
     w->meta_written = 1;
+    if (w->planned) { write_meta_planned(w); return; }
     write_sysinfo(w);
     write_modules(w);
     write_threads(w);
@@ -973,11 +998,134 @@ static void write_meta(mdmp_writer *w)
     w->mem_base = w->off;
 }
 
+/* Planned mode: the whole layout is known before the first memory byte, so
+ * the metadata is laid out in memory (mbuf), thread stacks are resolved
+ * there, and header, directory and metadata go out first, in file order. */
+static void write_meta_planned(mdmp_writer *w)
+{
+    w->mem_mode = 1;
+    write_sysinfo(w);
+    write_modules(w);
+    write_threads(w);
+    write_meminfo(w);
+    if (w->pid) {
+        w_pad4(w);
+        uint8_t m[24] = {0};
+        wr32(m, sizeof m);
+        wr32(m + 4, 1);   /* MINIDUMP_MISC1_PROCESS_ID */
+        wr32(m + 8, w->pid);
+        dir_add(w, MDMP_STREAM_MISC_INFO, sizeof m, w->off);
+        w_write(w, m, sizeof m);
+    }
+    w_pad4(w);
+    uint64_t m64_off = w->off, m64_size = 16 + 16 * (uint64_t)w->nplan;
+    uint64_t data_base = (m64_off + m64_size + 4095) & ~(uint64_t)4095;
+    uint8_t d[16];
+    wr64(d, w->nplan);
+    wr64(d + 8, data_base);
+    w_write(w, d, 16);
+    uint64_t total = 0;
+    free(w->mem);
+    w->mem = calloc(w->nplan ? w->nplan : 1, sizeof *w->mem);
+    w->nmem = w->cap_mem = 0;
+    if (!w->mem) { w_fail(w, KN_ERR_NOMEM, "out of memory"); w->mem_mode = 0; return; }
+    w->cap_mem = w->nplan;
+    for (size_t i = 0; i < w->nplan; i++) {
+        wr64(d, w->plan_va[i]);
+        wr64(d + 8, w->plan_size[i]);
+        w_write(w, d, 16);
+        w->mem[w->nmem++] = (w_mem){w->plan_va[i], w->plan_size[i], data_base + total};
+        total += w->plan_size[i];
+    }
+    dir_add(w, MDMP_STREAM_MEMORY64_LIST, m64_size, m64_off);
+    static const uint8_t z[4096];
+    if (w->off < data_base) w_write(w, z, (size_t)(data_base - w->off));
+    w->mem_base = data_base;
+    w->comment_rva = data_base + total;
+    if (w->comment_cap && w->comment_rva <= MAX_RVA) dir_add(w, MDMP_STREAM_COMMENT_W, w->comment_cap, w->comment_rva);
+    else w->comment_cap = 0;   /* not addressable beyond 4 GiB: no comment */
+    patch_thread_stacks(w);
+    w->mem_mode = 0;
+    uint8_t h[HEADER_AND_DIR];
+    build_header(w, h);
+    if (w->err == KN_OK && fseeko(w->fp, 0, SEEK_SET) != 0) w_fail(w, KN_ERR_IO, "seek failed: %s", strerror(errno));
+    uint64_t off = w->off;
+    w->off = 0;
+    w_write(w, h, sizeof h);
+    w_write(w, w->mbuf.data, w->mbuf.len);
+    if (w->err == KN_OK && w->off != off) w_fail(w, KN_ERR_IO, "metadata layout mismatch");
+    kn_buf_free(&w->mbuf);
+}
+
+kn_status mdmp_writer_plan(mdmp_writer *w, const uint64_t *va, const uint64_t *size, size_t n, size_t comment_cap)
+{
+    if (w->meta_written || w->planned) { w_fail(w, KN_ERR_USAGE, "plan given after memory or twice"); return w->err; }
+    w->plan_va = malloc((n ? n : 1) * sizeof *w->plan_va);
+    w->plan_size = malloc((n ? n : 1) * sizeof *w->plan_size);
+    if (!w->plan_va || !w->plan_size) { w_fail(w, KN_ERR_NOMEM, "out of memory"); return w->err; }
+    for (size_t i = 0; i < n; i++) {
+        if (!size[i] || (i && va[i] < va[i - 1] + size[i - 1])) { w_fail(w, KN_ERR_USAGE, "plan ranges must be non-empty and ascending"); return w->err; }
+        w->plan_va[i] = va[i];
+        w->plan_size[i] = size[i];
+    }
+    w->nplan = n;
+    w->planned = 1;
+    w->comment_cap = comment_cap & ~(size_t)1;
+    return KN_OK;
+}
+
+/* n zero bytes of memory data: a seek (hole) when the file allows it. */
+static void w_zeros(mdmp_writer *w, uint64_t n)
+{
+    static const uint8_t z[4096];
+    if (w->err != KN_OK) return;
+    if (n >= sizeof z && fseeko(w->fp, (off_t)n, SEEK_CUR) == 0) { w->off += n; return; }
+    while (n && w->err == KN_OK) {
+        size_t k = n < sizeof z ? (size_t)n : sizeof z;
+        w_write(w, z, k);
+        n -= k;
+    }
+}
+
+static kn_status planned_add(mdmp_writer *w, uint64_t va, const uint8_t *data, uint64_t n)
+{
+    while (n && w->err == KN_OK) {
+        if (w->plan_i >= w->nplan || va != w->plan_va[w->plan_i] + w->plan_pos) {
+            w_fail(w, KN_ERR_USAGE, "memory at 0x%llx does not follow the plan", (unsigned long long)va);
+            break;
+        }
+        uint64_t left = w->plan_size[w->plan_i] - w->plan_pos, k = n < left ? n : left;
+        if (data) { w_write(w, data, (size_t)k); data += k; }
+        else w_zeros(w, k);
+        w->plan_pos += k;
+        va += k;
+        n -= k;
+        if (w->plan_pos == w->plan_size[w->plan_i]) { w->plan_i++; w->plan_pos = 0; }
+    }
+    return w->err;
+}
+
+kn_status mdmp_add_zeros(mdmp_writer *w, uint64_t va, uint64_t n)
+{
+    if (w->err != KN_OK) return w->err;
+    if (!w->planned) { w_fail(w, KN_ERR_USAGE, "mdmp_add_zeros needs a plan"); return w->err; }
+    write_meta(w);
+    return planned_add(w, va, NULL, n);
+}
+
+kn_status mdmp_writer_flush(mdmp_writer *w, uint64_t *flushed)
+{
+    if (w->err == KN_OK && fflush(w->fp) != 0) w_fail(w, KN_ERR_IO, "write failed: %s", strerror(errno));
+    *flushed = w->off;
+    return w->err;
+}
+
 kn_status mdmp_add_memory(mdmp_writer *w, uint64_t va, const void *data, size_t n)
 {
     if (w->err != KN_OK) return w->err;
     if (n == 0) return KN_OK;
     write_meta(w);
+    if (w->planned) return planned_add(w, va, data, n);
     if (w->nmem) {
         w_mem *last = &w->mem[w->nmem - 1];
         if (va < last->va + last->size) {
@@ -1021,7 +1169,28 @@ static void patch_thread_stacks(mdmp_writer *w)
         uint8_t d[8];
         wr32(d, (uint32_t)len);
         wr32(d + 4, (uint32_t)rva);
-        w_pwrite(w, t->record_off + 32, d, 8);
+        if (w->mem_mode) {   /* planned layout: the record is still in mbuf */
+            uint64_t at = t->record_off + 32 - HEADER_AND_DIR;
+            if (at + 8 <= w->mbuf.len) memcpy(w->mbuf.data + at, d, 8);
+        } else {
+            w_pwrite(w, t->record_off + 32, d, 8);
+        }
+    }
+}
+
+static void build_header(const mdmp_writer *w, uint8_t h[HEADER_AND_DIR])
+{
+    memset(h, 0, HEADER_AND_DIR);
+    wr32(h, MDMP_SIGNATURE);
+    wr32(h + 4, MDMP_VERSION);
+    wr32(h + 8, (uint32_t)w->ndir);
+    wr32(h + 12, 32);
+    wr32(h + 20, w->timestamp);
+    wr64(h + 24, w->flags);
+    for (size_t i = 0; i < w->ndir; i++) {
+        wr32(h + 32 + 12 * i, w->dir[i].type);
+        wr32(h + 36 + 12 * i, w->dir[i].size);
+        wr32(h + 40 + 12 * i, w->dir[i].rva);
     }
 }
 
@@ -1034,11 +1203,42 @@ static void free_writer(mdmp_writer *w)
     free(w->mem);
     free(w->mi);
     kn_buf_free(&w->comment);
+    kn_buf_free(&w->mbuf);
+    free(w->plan_va);
+    free(w->plan_size);
     free(w);
+}
+
+static kn_status close_planned(mdmp_writer *w, kn_err *e)
+{
+    write_meta(w);
+    /* Ranges the caller did not fill stay zeros, so the layout holds. */
+    while (w->err == KN_OK && w->plan_i < w->nplan)
+        planned_add(w, w->plan_va[w->plan_i] + w->plan_pos, NULL, w->plan_size[w->plan_i] - w->plan_pos);
+    if (w->comment_cap) {
+        /* The reserved stream: UTF-16 text, NUL, zeros up to its size. */
+        kn_buf u = KN_BUF_INIT;
+        utf8_to_utf16(&u, w->comment.data ? w->comment.data : "");
+        size_t n = u.len + 2 <= w->comment_cap ? u.len : (size_t)w->comment_cap - 2;
+        w_write(w, u.data, n);
+        w_zeros(w, w->comment_cap - n);
+        kn_buf_free(&u);
+    }
+    if (w->err == KN_OK && fflush(w->fp) != 0) w_fail(w, KN_ERR_IO, "write failed: %s", strerror(errno));
+    struct stat st;
+    if (w->err == KN_OK && fstat(fileno(w->fp), &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size < w->off &&
+        ftruncate(fileno(w->fp), (off_t)w->off) != 0)
+        w_fail(w, KN_ERR_IO, "write failed: %s", strerror(errno));
+    if (fclose(w->fp) != 0 && w->err == KN_OK) w_fail(w, KN_ERR_IO, "write failed: %s", strerror(errno));
+    kn_status stt = w->err;
+    if (stt != KN_OK) kn_err_set(e, stt, w->path, KN_NO_OFFSET, "%s", w->errmsg);
+    free_writer(w);
+    return stt;
 }
 
 kn_status mdmp_writer_close(mdmp_writer *w, kn_err *e)
 {
+    if (w->planned) return close_planned(w, e);
     write_meta(w);
     /* Memory64List descriptors: in the reserved slot when they fit,
      * otherwise at the end (addressable while the file is under 4 GiB). */
@@ -1068,18 +1268,8 @@ kn_status mdmp_writer_close(mdmp_writer *w, kn_err *e)
         dir_add(w, MDMP_STREAM_COMMENT_W, len, rva);
     }
     patch_thread_stacks(w);
-    uint8_t h[HEADER_AND_DIR] = {0};
-    wr32(h, MDMP_SIGNATURE);
-    wr32(h + 4, MDMP_VERSION);
-    wr32(h + 8, (uint32_t)w->ndir);
-    wr32(h + 12, 32);
-    wr32(h + 20, w->timestamp);
-    wr64(h + 24, w->flags);
-    for (size_t i = 0; i < w->ndir; i++) {
-        wr32(h + 32 + 12 * i, w->dir[i].type);
-        wr32(h + 36 + 12 * i, w->dir[i].size);
-        wr32(h + 40 + 12 * i, w->dir[i].rva);
-    }
+    uint8_t h[HEADER_AND_DIR];
+    build_header(w, h);
     w_pwrite(w, 0, h, sizeof h);
     if (w->err == KN_OK && fflush(w->fp) != 0)
         w_fail(w, KN_ERR_IO, "write failed: %s", strerror(errno));

@@ -229,6 +229,20 @@ void mdmp_add_comment(mdmp_writer *w, const char *utf8);   /* CommentStreamW */
  * dumps over 4 GiB. Without it the list goes at the end of the file, which
  * fails with KN_ERR_LIMIT at close once the file passes 4 GiB. */
 void mdmp_writer_reserve_ranges(mdmp_writer *w, size_t n);
+/* Planned (streamed) mode, for writers that know every memory range before
+ * the first byte: declares the Memory64 ranges (ascending, non-empty) and
+ * the bytes reserved for the comment stream at the end of the file (0 = no
+ * comment). Then the file is written strictly in order and never rewritten
+ * (header and directory first), so it can be hashed as it grows; the data
+ * given to mdmp_add_memory / mdmp_add_zeros must follow the plan exactly
+ * (KN_ERR_USAGE otherwise), and ranges left unfilled at close are zeros.
+ * Call after the metadata and before the first memory. */
+kn_status mdmp_writer_plan(mdmp_writer *w, const uint64_t *va, const uint64_t *size, size_t n, size_t comment_cap);
+/* Planned mode only: n zero bytes of memory at va (pages that could not be
+ * read; a hole in the file where it can seek). */
+kn_status mdmp_add_zeros(mdmp_writer *w, uint64_t va, uint64_t n);
+/* Flushes buffered output; *flushed = bytes of the file now final. */
+kn_status mdmp_writer_flush(mdmp_writer *w, uint64_t *flushed);
 /* Bytes written so far (header + memory data). */
 uint64_t mdmp_writer_offset(const mdmp_writer *w);
 /* Finishes the file and frees w (also on error). Reports the first write

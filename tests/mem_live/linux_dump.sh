@@ -76,6 +76,9 @@ check "minidump: guard page not captured" test -z "$("$MDMP_TOOL" read "$WORK/a.
 "$MDMP_TOOL" info "$WORK/a.dmp" >"$WORK/mi"
 check "minidump: comment says complete" grep -q 'complete dump' "$WORK/mi"
 check "minidump: Linux platform" grep -q 'platform 0x8201' "$WORK/mi"
+check "minidump: sidecar sha256 matches sha256sum" test "$(jq -r .sha256 "$WORK/a.dmp.json")" = "$(sha256sum "$WORK/a.dmp" | cut -d' ' -f1)"
+check "minidump: no reader warnings" grep -q '^warnings 0' "$WORK/mi"
+check "minidump: thread stacks resolved into the memory data" test "$("$MDMP_TOOL" threads "$WORK/a.dmp" | awk '$4 == "0x0"' | wc -l)" = 0
 check "minidump: process id" grep -q "^pid $PID\$" "$WORK/mi"
 check "minidump: the guard page is in the memory info as reserved/noaccess" grep -q "meminfo $guard 0x1000 state 0x2000 protect 0x1" "$WORK/mi"
 if command -v lldb >/dev/null; then
