@@ -72,6 +72,7 @@ typedef struct an_ctx {
     kn_htab noret_slot;        /* import slot va -> 1: calls through it never return */
     int hints;
     int reloc_complete;        /* every stored absolute pointer has a relocation */
+    int no_fast;               /* decode everything with Zydis (tests) */
     int pass;                  /* 1 = optimistic, 2 = with non-returning calls known */
 } an_ctx;
 
@@ -96,6 +97,23 @@ unsigned jt_resolve(an_ctx *x, uint64_t g);
 /* Is the pointer-sized slot at va fixed at load time: in a read-only
  * section and not an import slot? */
 int an_fixed_pointer(const an_ctx *x, uint64_t va);
+/* Fast decode of common instructions (fastlen.c): length, or 0 when the
+ * bytes need Zydis. Fills class bits (K_*, without K_IMM), the branch
+ * displacement, an absolute immediate of 32 or 64 bits and, for lea
+ * [rip+disp], the displacement. Agrees with an_decode where it answers. */
+typedef struct an_fast {
+    uint8_t cls;
+    int32_t rel;
+    uint64_t imm_abs;
+    int imm_valid;
+    int rip;
+    int32_t rip_target_disp;
+} an_fast;
+unsigned an_fast_decode(const uint8_t *p, size_t n, int is64, an_fast *out);
+/* Test hook: decodes every offset of p with and without the fast path and
+ * compares; returns how many offsets the fast path answered, or -1 with
+ * *bad_offset at the first disagreement. */
+long an_fast_selftest(const uint8_t *p, size_t n, int is64, uint64_t base, uint64_t *bad_offset);
 /* Register number 0..15 of a general-purpose register, or -1. */
 int an_gpr(const an_ctx *x, ZydisRegister r);
 

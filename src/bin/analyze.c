@@ -150,6 +150,18 @@ unsigned an_decode(an_ctx *x, uint64_t g)
     const bin_region *r = an_region(x, g);
     ZydisDecodedInstruction ins;
     uint64_t off = g - r->index;
+    an_fast fd;
+    unsigned fl = x->no_fast ? 0 : an_fast_decode(r->data + off, r->size - off, x->is64, &fd);
+    if (fl) {
+        uint8_t k = fd.cls;
+        uint64_t va = r->va + off;
+        if (fd.rip) { if (in_code(x, va + fl + (uint64_t)(int64_t)fd.rip_target_disp)) k |= K_IMM | K_RIPLEA; }
+        else if (fd.imm_valid && ((k & K_MASK) == K_SEQ || (k & K_MASK) == K_CALLI || (k & K_MASK) == K_JMPI) && in_code(x, fd.imm_abs)) k |= K_IMM;
+        a->len[g] = (uint8_t)fl;
+        a->cls[g] = k;
+        a->rel[g] = fd.rel;
+        return fl;
+    }
     if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&x->dmin, NULL, r->data + off, r->size - off, &ins))) {
         a->len[g] = 0xff;
         a->cls[g] = K_INVALID;
@@ -1436,6 +1448,47 @@ int bin_format_insn(const bin_analysis *a, uint64_t va, bin_insn_text *out)
         out->target = x->is64 ? t : (t & 0xffffffffu);
     }
     return 0;
+}
+
+/* ---- self-test of the fast decoder -------------------------------------------- */
+
+long an_fast_selftest(const uint8_t *p, size_t n, int is64, uint64_t base, uint64_t *bad_offset)
+{
+    /* Decodes every offset of p twice, through the fast table and through
+     * Zydis, in a one-region context, and compares length, class and
+     * displacement. Returns the number of offsets the fast path answered,
+     * or -1 at the first disagreement (*bad_offset). */
+    bin_analysis a;
+    an_ctx x;
+    bin_region r;
+    memset(&a, 0, sizeof a);
+    memset(&x, 0, sizeof x);
+    r.va = base; r.size = n; r.index = 0; r.data = p;
+    a.regions = &r; a.nregions = 1; a.code_size = n;
+    x.a = &a; x.n = n; x.is64 = is64;
+    x.mode = is64 ? ZYDIS_MACHINE_MODE_LONG_64 : ZYDIS_MACHINE_MODE_LEGACY_32;
+    ZydisDecoderInit(&x.dmin, x.mode, is64 ? ZYDIS_STACK_WIDTH_64 : ZYDIS_STACK_WIDTH_32);
+    ZydisDecoderEnableMode(&x.dmin, ZYDIS_DECODER_MODE_MINIMAL, ZYAN_TRUE);
+    uint8_t *len = calloc(n ? n : 1, 2), *cls = calloc(n ? n : 1, 2);
+    int32_t *rel = calloc(n ? n : 1, 2 * sizeof *rel);
+    if (!len || !cls || !rel) { free(len); free(cls); free(rel); return -1; }
+    long answered = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        x.no_fast = pass;
+        a.len = len + pass * n; a.cls = cls + pass * n; a.rel = rel + pass * n;
+        for (uint64_t g = 0; g < n; g++) an_decode(&x, g);
+    }
+    for (uint64_t g = 0; g < n; g++) {
+        an_fast fd;
+        if (an_fast_decode(p + g, n - g, is64, &fd)) answered++;
+        if (len[g] != len[n + g] || cls[g] != cls[n + g] || rel[g] != rel[n + g]) {
+            *bad_offset = g;
+            answered = -1;
+            break;
+        }
+    }
+    free(len); free(cls); free(rel);
+    return answered;
 }
 
 /* ---- entry points ---------------------------------------------------------- */
