@@ -31,6 +31,7 @@
 #include "soc/ddos.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -266,12 +267,12 @@ typedef struct attack {
     int nvec;
 } attack;
 
+/* Per-packet state only (40 bytes; with its key and flags a table slot is
+ * one 64-byte cache line). The moving averages, touched once a second, live
+ * in a parallel array of the table (dtab.ema). */
 typedef struct entry {
     uint64_t bytes;             /* this second */
     uint32_t pkts, nflows;      /* this second; nflows = flow records */
-    float ema_pps, ema_bps, ema_fps;
-    uint16_t group;
-    uint8_t sampled;
     uint8_t hll[16];
     attack *atk;
 } entry;
@@ -287,12 +288,17 @@ typedef struct entry {
  * probing needs chains without holes; the pass is O(n) anyway). */
 typedef struct dslot {
     kn_ip key;
-    uint32_t used;
+    uint8_t used;         /* 0 free, 1 live, 2 marked for deletion */
+    uint8_t sampled;      /* counted traffic came from sampled sources */
+    uint16_t group;       /* host group index (thresholds) */
     entry e;
 } dslot;
+_Static_assert(sizeof(dslot) == 64, "a table slot is one cache line");
+#define SLOT_OF(ep) ((dslot *)((char *)(ep) - offsetof(dslot, e)))
 
 typedef struct dtab {
     dslot *s;
+    float *ema;           /* 3 per slot: average pps, bps, flows/s */
     size_t cap, count, max_count;
     dslot *last;          /* one-entry cache */
     size_t dead;          /* marked for deletion in this pass */
@@ -312,14 +318,16 @@ static inline uint64_t key_hash(const kn_ip *k)
 static int dtab_init(dtab *t, size_t cap, size_t max_count)
 {
     memset(t, 0, sizeof *t);
-    t->s = calloc(cap, sizeof *t->s);
-    if (!t->s) return -1;
+    t->s = aligned_alloc(64, cap * sizeof *t->s);
+    t->ema = calloc(cap * 3, sizeof *t->ema);
+    if (!t->s || !t->ema) { free(t->s); free(t->ema); return -1; }
+    memset(t->s, 0, cap * sizeof *t->s);
     t->cap = cap;
     t->max_count = max_count;
     return 0;
 }
 
-static void dtab_free(dtab *t) { free(t->s); memset(t, 0, sizeof *t); }
+static void dtab_free(dtab *t) { free(t->s); free(t->ema); memset(t, 0, sizeof *t); }
 
 static dslot *dtab_find(const dtab *t, const kn_ip *k)
 {
@@ -334,19 +342,25 @@ static dslot *dtab_find(const dtab *t, const kn_ip *k)
 static int dtab_resize(dtab *t, size_t cap)
 {
     dslot *old = t->s;
+    float *oldema = t->ema;
     size_t oldcap = t->cap;
-    dslot *n = calloc(cap, sizeof *n);
-    if (!n) return -1;
+    dslot *n = aligned_alloc(64, cap * sizeof *n);
+    float *nema = calloc(cap * 3, sizeof *nema);
+    if (!n || !nema) { free(n); free(nema); return -1; }
+    memset(n, 0, cap * sizeof *n);
     t->s = n;
+    t->ema = nema;
     t->cap = cap;
     t->count = 0;
     for (size_t i = 0; i < oldcap; i++) {
         if (old[i].used != 1) continue;   /* 2 = marked dead */
         dslot *d = dtab_find(t, &old[i].key);
         *d = old[i];
+        memcpy(&nema[(size_t)(d - n) * 3], &oldema[i * 3], 3 * sizeof *nema);
         t->count++;
     }
     free(old);
+    free(oldema);
     t->last = NULL;
     t->dead = 0;
     return 0;
@@ -364,6 +378,7 @@ static inline entry *dtab_put(dtab *t, const kn_ip *k, int *created)
         s = dtab_find(t, k);
     }
     memset(s, 0, sizeof *s);
+    memset(&t->ema[(size_t)(s - t->s) * 3], 0, 3 * sizeof *t->ema);
     s->key = *k;
     s->used = 1;
     t->count++;
@@ -386,9 +401,9 @@ static void dtab_compact(dtab *t)
     size_t live = t->count - t->dead, cap = t->cap;
     while (cap > 1024 && live * 8 < cap) cap /= 2;
     if (dtab_resize(t, cap) != 0) {
-        /* out of memory while shrinking: keep the table, entries stay marked
-         * dead (skipped by lookups is not possible with linear probing), so
-         * revive them instead; they will be evicted on a later pass */
+        /* out of memory for the new array: keep the old one. Marked entries
+         * cannot simply stay (they still sit in probe chains), so they are
+         * revived; the next pass evicts them again. */
         for (size_t i = 0; i < t->cap; i++) if (t->s[i].used == 2) t->s[i].used = 1;
         t->dead = 0;
     }
@@ -555,7 +570,7 @@ static inline int account(ddos *d, dtab *t, const kn_ip *key, int is_prefix, con
     if (created) {
         if (!is_prefix && d->cfg.n_groups > 1) {
             int64_t g;
-            if (kn_cidrset_lookup(d->cfg.group_prefixes, key, &g, NULL)) e->group = (uint16_t)g;
+            if (kn_cidrset_lookup(d->cfg.group_prefixes, key, &g, NULL)) SLOT_OF(e)->group = (uint16_t)g;
         }
         size_t n = d->hosts.count + d->prefixes.count;
         if (n > d->peak_entries) d->peak_entries = n;
@@ -563,12 +578,12 @@ static inline int account(ddos *d, dtab *t, const kn_ip *key, int is_prefix, con
     e->pkts += (uint32_t)pk;
     e->bytes += by;
     e->nflows += nflows;
-    e->sampled |= (uint8_t)sampled;
+    if (sampled) SLOT_OF(e)->sampled = 1;
     if (!nflows) hll_add(e->hll, fh);
     if (e->atk) {
         track(e->atk, src, sport, dport, proto, flags, cat, pk, e->pkts);
     } else {
-        const soc_ddos_thr *thr = is_prefix ? &d->cfg.prefix : &d->cfg.groups[e->group].thr;
+        const soc_ddos_thr *thr = is_prefix ? &d->cfg.prefix : &d->cfg.groups[SLOT_OF(e)->group].thr;
         if ((thr->pps > 0 && e->pkts >= thr->pps) || (thr->bps > 0 && (double)e->bytes * 8 >= thr->bps)) {
             /* this second went over a threshold: start tracking detail now */
             e->atk = new_attack(d);
@@ -723,12 +738,12 @@ static void emit_alert(ddos *d, soc_ctx *ctx, const kn_ip *key, int is_prefix, e
     kn_json_kdouble(j, "avg_bps_at_detection", a->detect_avg_bps);
     kn_json_kuint(j, "packets", a->packets);
     kn_json_kuint(j, "bytes", a->bytes);
-    kn_json_kbool(j, "sampled", e->sampled);
+    kn_json_kbool(j, "sampled", SLOT_OF(e)->sampled);
     if (a->detected > a->run_start) kn_json_kdouble(j, "detection_delay_s", (double)(a->detected - a->run_start) / 1e9);
-    const soc_ddos_thr *thr = is_prefix ? &d->cfg.prefix : &d->cfg.groups[e->group].thr;
+    const soc_ddos_thr *thr = is_prefix ? &d->cfg.prefix : &d->cfg.groups[SLOT_OF(e)->group].thr;
     kn_json_key(j, "threshold");
     kn_json_obj_begin(j);
-    if (!is_prefix) kn_json_kstr(j, "group", d->cfg.groups[e->group].name);
+    if (!is_prefix) kn_json_kstr(j, "group", d->cfg.groups[SLOT_OF(e)->group].name);
     kn_json_kdouble(j, "pps", thr->pps);
     kn_json_kdouble(j, "mbps", thr->bps / 1e6);
     kn_json_kdouble(j, "flows", thr->fps);
@@ -817,16 +832,17 @@ static void close_window(ddos *d, soc_ctx *ctx, dtab *t, int is_prefix, int64_t 
         dslot *slot = &t->s[si];
         if (slot->used != 1) continue;
         entry *e = &slot->e;
+        float *ema = &t->ema[si * 3];
         const kn_ip *key = &slot->key;
-        const soc_ddos_thr *thr = is_prefix ? &d->cfg.prefix : &d->cfg.groups[e->group].thr;
+        const soc_ddos_thr *thr = is_prefix ? &d->cfg.prefix : &d->cfg.groups[slot->group].thr;
         double pps = e->pkts, bps = (double)e->bytes * 8, fps = e->nflows + (e->nflows ? 0 : hll_estimate(e->hll));
         int over_pps = thr->pps > 0 && pps >= thr->pps, over_bps = thr->bps > 0 && bps >= thr->bps,
             over_fps = thr->fps > 0 && fps >= thr->fps;
         int above = over_pps || over_bps || over_fps;
-        e->ema_pps += (float)((pps - e->ema_pps) * d->alpha);
-        e->ema_bps += (float)((bps - e->ema_bps) * d->alpha);
-        e->ema_fps += (float)((fps - e->ema_fps) * d->alpha);
-        double avg_pps = e->ema_pps, avg_bps = e->ema_bps, avg_fps = e->ema_fps;
+        ema[0] += (float)((pps - ema[0]) * d->alpha);
+        ema[1] += (float)((bps - ema[1]) * d->alpha);
+        ema[2] += (float)((fps - ema[2]) * d->alpha);
+        double avg_pps = ema[0], avg_bps = ema[1], avg_fps = ema[2];
         attack *a = e->atk;
         if (is_prefix && above && !(a && a->active) && prefix_has_host_attack(d, key)) {
             /* a host of this prefix is the attack being reported: no
@@ -879,16 +895,16 @@ static void close_window(ddos *d, soc_ctx *ctx, dtab *t, int is_prefix, int64_t 
             }
         }
         if (gap > 1) {
-            e->ema_pps *= (float)keep;
-            e->ema_bps *= (float)keep;
-            e->ema_fps *= (float)keep;
+            ema[0] *= (float)keep;
+            ema[1] *= (float)keep;
+            ema[2] *= (float)keep;
         }
         int idle = e->pkts == 0;
         e->pkts = 0;
         e->bytes = 0;
         e->nflows = 0;
         memset(e->hll, 0, sizeof e->hll);
-        if (!e->atk && (final || (idle && e->ema_pps < 1.0f))) { slot->used = 2; t->dead++; }
+        if (!e->atk && (final || (idle && ema[0] < 1.0f))) { slot->used = 2; t->dead++; }
     }
     dtab_compact(t);
 }
@@ -908,7 +924,7 @@ static void sum_prefixes(ddos *d)
         pe->pkts += sl->e.pkts;
         pe->bytes += sl->e.bytes;
         pe->nflows += sl->e.nflows;
-        pe->sampled |= sl->e.sampled;
+        if (sl->sampled) SLOT_OF(pe)->sampled = 1;
         for (int r = 0; r < 16; r++) if (sl->e.hll[r] > pe->hll[r]) pe->hll[r] = sl->e.hll[r];
     }
 }
