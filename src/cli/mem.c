@@ -602,8 +602,11 @@ static int cmd_procdump(int argc, char **argv)
         }
         kn_table_print(t, stdout);
         kn_table_free(t);
-        printf("(%" PRIu64 " pages resolved via prototype PTEs; account also in %s.json and the dump's comment stream)\n",
-               st.proto_pages, o.sidecar ? o.sidecar : o.out_path);
+        printf("(%" PRIu64 " pages resolved via prototype PTEs; account also in %s%s and the dump's comment stream)\n",
+               st.proto_pages, o.sidecar ? o.sidecar : o.out_path, o.sidecar ? "" : ".json");
+        if (o.pe_dir)
+            printf("rebuilt %" PRIu64 " PE files in %s (%" PRIu64 " unreadable pages zero-filled, %" PRIu64 " modules failed)\n",
+                   st.pe_files, o.pe_dir, st.pe_missing_pages, st.pe_failed);
     }
     mem_image_close(&img);
     return KN_EXIT_OK;

@@ -27,6 +27,9 @@
 
 #define STAGE (1u << 20)
 
+typedef int (*page_reader)(void *ctx, uint64_t va, uint8_t *page);   /* 1: page copied */
+static kn_status pe_rebuild_with(page_reader rd, void *ctx, uint64_t base, const char *path, uint64_t *missing_pages, kn_err *e);
+
 typedef struct range { uint64_t start, end; int cls; } range;
 
 typedef struct dump_ctx {
@@ -183,6 +186,29 @@ static void scan_vad(dump_ctx *c, const mem_vad *v, uint64_t from, int damaged, 
     }
 }
 
+/* Page reader for --pe that resolves what only the VAD knows (VAD-held
+ * prototypes), so rebuilt files get the same bytes as the dump. */
+typedef struct vad_reader { dump_ctx *c; const mem_vadlist *vads; } vad_reader;
+
+static int vad_page_reader(void *ctx, uint64_t va, uint8_t *page)
+{
+    vad_reader *r = ctx;
+    const mem_vad *v = NULL;
+    size_t lo = 0, hi = r->vads->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (va < r->vads->v[mid].start) hi = mid;
+        else if (va >= r->vads->v[mid].end) lo = mid + 1;
+        else { v = &r->vads->v[mid]; break; }
+    }
+    mem_page pg;
+    if (v) page_in_vad(r->c, v, va, &pg);
+    else mem_translate(&r->c->as, va, &pg);
+    if (!pg.data) return 0;
+    memcpy(page, pg.data, MEM_PAGE);
+    return 1;
+}
+
 static uint32_t vad_state_type(const mem_vad *v, uint32_t *type)
 {
     *type = v->type == 2 ? MDMP_MEM_IMAGE : v->private_mem ? MDMP_MEM_PRIVATE : MDMP_MEM_MAPPED;
@@ -203,8 +229,18 @@ static void account_text(const mem_process *p, const mem_dump_stats *st, kn_buf 
                   (unsigned long long)st->proto_pages);
 }
 
+static uint64_t missing_in(const range *holes, size_t nholes, uint64_t start, uint64_t end)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < nholes; i++) {
+        uint64_t a = holes[i].start > start ? holes[i].start : start, b = holes[i].end < end ? holes[i].end : end;
+        if (a < b) n += (b - a) / MEM_PAGE;
+    }
+    return n;
+}
+
 static kn_status write_sidecar(const char *path, const mem_kernel *k, const mem_process *p, const mem_dump_stats *st,
-                               const range *holes, size_t nholes, const char *dump_path, kn_err *e)
+                               const range *holes, size_t nholes, const mem_modlist *mods, const char *dump_path, kn_err *e)
 {
     FILE *f = fopen(path, "w");
     if (!f) return kn_err_set(e, KN_ERR_IO, path, KN_NO_OFFSET, "cannot create sidecar: %s", strerror(errno));
@@ -232,6 +268,24 @@ static kn_status write_sidecar(const char *path, const mem_kernel *k, const mem_
     kn_json_kuint(j, "modules", st->modules);
     kn_json_kuint(j, "threads", st->threads);
     kn_json_kuint(j, "damaged_vads", st->damaged_vads);
+    if (st->pe_files || st->pe_failed) {
+        kn_json_kuint(j, "pe_files", st->pe_files);
+        kn_json_kuint(j, "pe_failed", st->pe_failed);
+        kn_json_kuint(j, "pe_zero_filled_pages", st->pe_missing_pages);
+    }
+    kn_json_key(j, "module_pages");
+    kn_json_arr_begin(j);
+    for (size_t i = 0; i < mods->n; i++) {
+        const mem_module *m = &mods->v[i];
+        uint64_t pages = ((uint64_t)m->size + MEM_PAGE - 1) / MEM_PAGE;
+        kn_json_obj_begin(j);
+        kn_json_khex(j, "base", m->base);
+        kn_json_kstr(j, "name", m->name);
+        kn_json_kuint(j, "pages", pages);
+        kn_json_kuint(j, "missing", missing_in(holes, nholes, m->base, m->base + pages * MEM_PAGE));
+        kn_json_obj_end(j);
+    }
+    kn_json_arr_end(j);
     kn_json_key(j, "missing");
     kn_json_arr_begin(j);
     for (size_t i = 0; i < nholes; i++) {
@@ -343,15 +397,9 @@ kn_status mem_procdump(const mem_kernel *k, const mem_process *p, const mem_dump
     mdmp_add_comment(c.w, acct.data);
     kn_status ws = mdmp_writer_close(c.w, c.err ? NULL : e);
     if (!c.err && ws) c.err = ws;
-    if (!c.err) {
-        char side[4096];
-        if (o->sidecar) snprintf(side, sizeof side, "%s", o->sidecar);
-        else snprintf(side, sizeof side, "%s.json", o->out_path);
-        c.err = write_sidecar(side, k, p, st, c.holes, c.nholes, o->out_path, e);
-    }
     if (!c.err && o->pe_dir) {
         mkdir(o->pe_dir, 0777);
-        for (size_t i = 0; i < mods.n && !c.err; i++) {
+        for (size_t i = 0; i < mods.n; i++) {
             char path[4096];
             char nm[260];
             snprintf(nm, sizeof nm, "%s", base_name(mods.v[i].name));
@@ -359,8 +407,17 @@ kn_status mem_procdump(const mem_kernel *k, const mem_process *p, const mem_dump
             snprintf(path, sizeof path, "%s/%016llx-%s", o->pe_dir, (unsigned long long)mods.v[i].base, nm[0] ? nm : "module");
             uint64_t missing = 0;
             kn_err pe_e;
-            if (mem_pe_rebuild(&c.as, mods.v[i].base, path, &missing, &pe_e) != KN_OK) kn_err_print(&pe_e);
+            vad_reader vr = {&c, &vads};
+            if (pe_rebuild_with(vad_page_reader, &vr, mods.v[i].base, path, &missing, &pe_e) != KN_OK) { kn_err_print(&pe_e); st->pe_failed++; continue; }
+            st->pe_files++;
+            st->pe_missing_pages += missing;
         }
+    }
+    if (!c.err) {
+        char side[4096];
+        if (o->sidecar) snprintf(side, sizeof side, "%s", o->sidecar);
+        else snprintf(side, sizeof side, "%s.json", o->out_path);
+        c.err = write_sidecar(side, k, p, st, c.holes, c.nholes, &mods, o->out_path, e);
     }
     kn_buf_free(&acct);
     free(c.holes);
@@ -374,11 +431,18 @@ kn_status mem_procdump(const mem_kernel *k, const mem_process *p, const mem_dump
 static uint32_t r32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 static uint16_t r16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
 
+static int as_reader(void *ctx, uint64_t va, uint8_t *page) { return mem_vread(ctx, va, page, MEM_PAGE) == MEM_PAGE; }
+
 kn_status mem_pe_rebuild(const mem_as *as, uint64_t base, const char *path, uint64_t *missing_pages, kn_err *e)
+{
+    return pe_rebuild_with(as_reader, (void *)as, base, path, missing_pages, e);
+}
+
+static kn_status pe_rebuild_with(page_reader rd, void *ctx, uint64_t base, const char *path, uint64_t *missing_pages, kn_err *e)
 {
     uint8_t hdr[MEM_PAGE];
     *missing_pages = 0;
-    if (mem_vread(as, base, hdr, MEM_PAGE) != MEM_PAGE || hdr[0] != 'M' || hdr[1] != 'Z')
+    if (!rd(ctx, base, hdr) || hdr[0] != 'M' || hdr[1] != 'Z')
         return kn_err_set(e, KN_ERR_NOTFOUND, path, KN_NO_OFFSET, "no readable PE header at 0x%llx", (unsigned long long)base);
     uint32_t lf = r32(hdr + 0x3c);
     if (lf > MEM_PAGE - 0x108 || memcmp(hdr + lf, "PE\0\0", 4))
@@ -420,7 +484,7 @@ kn_status mem_pe_rebuild(const mem_as *as, uint64_t base, const char *path, uint
     uint8_t page[MEM_PAGE];
     for (uint64_t off = MEM_PAGE; off < size; off += MEM_PAGE) {
         size_t n = size - off < MEM_PAGE ? (size_t)(size - off) : MEM_PAGE;
-        if (mem_vread(as, base + off, page, n) != n) { memset(page, 0, n); (*missing_pages)++; }
+        if (!rd(ctx, base + off, page)) { memset(page, 0, n); (*missing_pages)++; }
         fwrite(page, 1, n, f);
     }
     if (fclose(f) != 0) return kn_err_set(e, KN_ERR_IO, path, KN_NO_OFFSET, "write failed");

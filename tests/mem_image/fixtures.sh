@@ -78,6 +78,11 @@ elif kind == "pages":
         if want in ("paged_out", "invalid"):
             if got != want: fail("page %#x: %r, want %s" % (va, got, want))
         elif got is not None: fail("page %#x missing (%s), want %s" % (va, got, want))
+    for m in procs[pid]["modules"]:
+        got_m = [x for x in side["module_pages"] if x["base"] == m["base"]]
+        want_missing = sum(1 for n in procs[pid]["pages"] if int(m["base"], 16) <= int(n["va"], 16) < int(m["base"], 16) + m["size"]
+                           and n["class_with_pagefile" if with_pf else "class"] in ("paged_out", "invalid"))
+        if not got_m or got_m[0]["missing"] != want_missing: fail("module %s missing pages %r, want %d" % (m["base"], got_m, want_missing))
     pages = side["pages"]
     if sum(pages[c] for c in ("resident", "transition", "pagefile", "paged_out", "demand_zero", "invalid")) != pages["total"]: fail("account does not add up")
 elif kind == "threads":
@@ -213,6 +218,10 @@ for b in 7601 14393 19041 19041+0x28; do
 import re, sys
 rows = re.findall(r"^\s*\d+\s+\S+\s+([0-9a-f]+)\s+([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)", open(sys.argv[1]).read(), re.M)
 sys.exit(0 if rows and all(int(f, 16) == int(v, 16) - 0x140000000 for s, v, f in rows) else 1)' "$WORK/objh"
+      check "$b: rebuilt PE holds the mapped bytes (after the patched header page)" python3 -c '
+import sys
+a, b = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
+sys.exit(0 if len(a) == len(b) and a[4096:] == b[4096:] else 1)' "$pe" "$D/mapped-1880-140000000.bin"
     fi
   fi
 done
