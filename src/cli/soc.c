@@ -150,6 +150,8 @@ static void options_free(soc_options *o)
 {
     kn_cidrset_free(o->home_net);
     free(o->sampling);
+    o->home_net = NULL;
+    o->sampling = NULL;
 }
 
 /* --summary FILE: JSON to FILE, Markdown to FILE with .md in place of its
@@ -254,7 +256,7 @@ static int cmd_analyze(int argc, char **argv)
 {
     const char *alerts_path = NULL, *summary_path = NULL, *stats_path = NULL, *report_path = NULL;
     cli_list intel = {0};
-    ddos_flags df;
+    static ddos_flags df;   /* static: its --sampling list lives as long as the process */
     ddos_flags_init(&df);
     soc_options o;
     const cli_opt opts[] = {
@@ -438,7 +440,7 @@ static void print_top(kn_htab *t, size_t n)
 
 static int cmd_flows(int argc, char **argv)
 {
-    ddos_flags df;
+    static ddos_flags df;   /* static: its --sampling list lives as long as the process */
     ddos_flags_init(&df);
     int64_t top = 0;
     const cli_opt opts[] = {
@@ -536,10 +538,12 @@ static void live_flow(void *user, const soc_flow *f)
 static int cmd_listen(int argc, char **argv)
 {
     const char *alerts_path = NULL, *summary_path = NULL, *stats_path = NULL;
-    cli_list netflow = {0}, sflow = {0};
-    int64_t duration = 0, count = 0;
-    ddos_flags df;
+    /* static: cli_parse allocates the lists, which live as long as the
+     * process (one command per process), like argv */
+    static cli_list netflow, sflow;
+    static ddos_flags df;
     ddos_flags_init(&df);
+    int64_t duration = 0, count = 0;
     const cli_opt opts[] = {
         {"netflow", 0, CLI_LIST, &netflow, "ADDR:PORT", "receive NetFlow v5/v9 and IPFIX here (e.g. 0.0.0.0:2055)"},
         {"sflow", 0, CLI_LIST, &sflow, "ADDR:PORT", "receive sFlow v5 here (e.g. 0.0.0.0:6343)"},
