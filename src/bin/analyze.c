@@ -282,6 +282,7 @@ uint64_t an_prev_insn(an_ctx *x, uint64_t g)
         if ((a->flags[p] & BIN_B_INSN) && a->len[p] == d) {
             unsigned k = a->cls[p] & K_MASK;
             if (k == K_JMP || k == K_RET || k == K_JMPI || k == K_STOP || k == K_INVALID) return UINT64_MAX;
+            if (a->cls[p] & K_PAD) return UINT64_MAX;   /* padding separates functions */
             return p;
         }
     }

@@ -200,7 +200,8 @@ static void eval(an_ctx *x, st *s, uint64_t g, uint64_t va, const ZydisDecodedIn
                 return;
             }
         }
-        for (int i = 0; i < 16; i++) if (i < 3 || (i >= 8 && i <= 11)) s->r[i].kind = V_UNK;   /* caller-saved */
+        for (int i = 0; i < 16; i++)   /* caller-saved (rsi/rdi too on x86-64) */
+            if (i < 3 || (i >= 8 && i <= 11) || (x->is64 && (i == 6 || i == 7))) s->r[i].kind = V_UNK;
         return;
     }
     case ZYDIS_MNEMONIC_POP:
