@@ -114,4 +114,34 @@ done
 # functions that one false entry alone gives F1 0.957, hence the bound here.
 if gcc -m32 -O2 -o "$WORK/gcc32" "$WORK/prog.c" 2>/dev/null; then want_f1=0.95 score gcc-x86-O2 "$WORK/gcc32"; fi
 if command -v clang >/dev/null; then clang -O2 -o "$WORK/clang-O2" "$WORK/prog.c" && score clang-x64-O2 "$WORK/clang-O2"; fi
+# A switch right after a function that ends in a non-returning call which
+# set the index register: the table must still be found (7 cases, 7 table
+# edges), the slice must not run back into the previous function.
+cat >"$WORK/sw.c" <<'EOF'
+#include <stdio.h>
+#include <stdlib.h>
+__attribute__((noreturn, noinline)) static void fail(const char *why) { fprintf(stderr, "%s\n", why); exit(2); }
+static long acc;
+__attribute__((noinline)) static void opcode(int c)
+{
+    switch (c) {
+    case 'a': acc += 10; break;
+    case 'b': acc *= 7; break;
+    case 'c': acc ^= 0x55; break;
+    case 'd': acc -= 2; break;
+    case 'e': acc = acc << 3 | 1; break;
+    case 'f': acc /= 5; break;
+    case 'g': puts("g"); break;
+    default: fail("bad opcode");
+    }
+}
+int main(int argc, char **argv) { const char *p = argc > 1 ? argv[1] : "abcdefg"; while (*p) opcode(*p++); printf("%ld\n", acc); return 0; }
+EOF
+if gcc -O2 -o "$WORK/sw" "$WORK/sw.c"; then
+  strip -o "$WORK/sw.stripped" "$WORK/sw"
+  op=$(nm "$WORK/sw" | awk '$3 == "opcode" { print $1 }')
+  op=$(printf '0x%x' $((0x$op)))
+  n=$("$KENSA" bin cfg "$WORK/sw.stripped" --func "$op" --json 2>/dev/null | python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin)["edges"] if e["kind"] == "table"))' 2>/dev/null)
+  check "switch after a non-returning function: 7 table edges (got ${n:-none})" test "${n:-0}" = 7
+fi
 finish
