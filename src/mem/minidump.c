@@ -1115,6 +1115,9 @@ kn_status mdmp_add_zeros(mdmp_writer *w, uint64_t va, uint64_t n)
 
 kn_status mdmp_writer_flush(mdmp_writer *w, uint64_t *flushed)
 {
+    /* In planned mode the header at offset 0 is final only once the
+     * metadata is out: lay it out first, so nothing flushed changes later. */
+    if (w->planned) write_meta(w);
     if (w->err == KN_OK && fflush(w->fp) != 0) w_fail(w, KN_ERR_IO, "write failed: %s", strerror(errno));
     *flushed = w->off;
     return w->err;

@@ -241,7 +241,8 @@ kn_status mdmp_writer_plan(mdmp_writer *w, const uint64_t *va, const uint64_t *s
 /* Planned mode only: n zero bytes of memory at va (pages that could not be
  * read; a hole in the file where it can seek). */
 kn_status mdmp_add_zeros(mdmp_writer *w, uint64_t va, uint64_t n);
-/* Flushes buffered output; *flushed = bytes of the file now final. */
+/* Flushes buffered output; *flushed = bytes of the file now final (in
+ * planned mode it lays out the metadata first, if not yet done). */
 kn_status mdmp_writer_flush(mdmp_writer *w, uint64_t *flushed);
 /* Bytes written so far (header + memory data). */
 uint64_t mdmp_writer_offset(const mdmp_writer *w);
