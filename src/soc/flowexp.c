@@ -16,9 +16,15 @@ static inline uint32_t be32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
-static uint64_t beN(const uint8_t *p, unsigned n)
+static inline uint64_t beN(const uint8_t *p, unsigned n)
 {
     uint64_t v = 0;
+    switch (n) {   /* the common widths without a byte loop */
+    case 1: return p[0];
+    case 2: return be16(p);
+    case 4: return be32(p);
+    case 8: return (uint64_t)be32(p) << 32 | be32(p + 4);
+    }
     if (n > 8) { p += n - 8; n = 8; }
     for (unsigned i = 0; i < n; i++) v = v << 8 | p[i];
     return v;
@@ -460,7 +466,7 @@ static kn_time ntp_to_ns(uint64_t v)
     return (kn_time)(secs - 2208988800u) * KN_NS_PER_SEC + (kn_time)((frac * 1000000000ull) >> 32);
 }
 
-static void decode_record(ctxd *c, const tmpl *t, const uint8_t *r, size_t len)
+static void decode_record(ctxd *c, const tmpl *t, const uint8_t *r, size_t len, uint32_t set_rate)
 {
     soc_flow f;
     memset(&f, 0, sizeof f);
@@ -566,10 +572,11 @@ static void decode_record(ctxd *c, const tmpl *t, const uint8_t *r, size_t len)
     }
     if (delta_start >= 0) f.start = export_ns - delta_start * 1000;
     if (delta_end >= 0) f.end = export_ns - delta_end * 1000;
-    if (!rate) rate = lookup_rate(c->fx, c->exporter, c->domain, has_sid, sid);
+    if (!rate) rate = has_sid ? lookup_rate(c->fx, c->exporter, c->domain, 1, sid) : set_rate;
+    if (!rev_pkts && !rev_bytes) { finish_flow(c, &f, rate); return; }
     soc_flow rev = f;
     finish_flow(c, &f, rate);
-    if (rev_pkts || rev_bytes) {
+    {
         kn_ip tip = rev.src;
         rev.src = rev.dst;
         rev.dst = tip;
@@ -592,10 +599,12 @@ static void decode_record(ctxd *c, const tmpl *t, const uint8_t *r, size_t len)
 static void decode_data_set(ctxd *c, const tmpl *t, const uint8_t *d, size_t n)
 {
     size_t pos = 0;
+    /* the exporter's rate without a sampler id, looked up once per set */
+    uint32_t set_rate = t->is_options ? 0 : lookup_rate(c->fx, c->exporter, c->domain, 0, 0);
     /* Records are at least min_len (> 0) long; what is left shorter is padding. */
     while (pos + t->min_len <= n) {
         if (!t->varlen) {
-            decode_record(c, t, d + pos, t->min_len);
+            decode_record(c, t, d + pos, t->min_len, set_rate);
             pos += t->min_len;
             continue;
         }
@@ -626,7 +635,7 @@ static void decode_data_set(ctxd *c, const tmpl *t, const uint8_t *d, size_t n)
             }
             return;
         }
-        decode_record(c, t, d + pos, p - pos);
+        decode_record(c, t, d + pos, p - pos, set_rate);
         pos = p;
     }
 }

@@ -56,7 +56,7 @@ struct soc_input {
     /* mmap walker (classic pcap in a plain file) */
     kn_map map;
     int mapped, swapped, nanos;
-    uint64_t pos;
+    uint64_t pos, released;
     int warned_link;
 };
 
@@ -163,6 +163,17 @@ static int next_mapped(soc_input *in, struct pcap_pkthdr *h, const uint8_t **dat
     h->len = rd32(r + 12, in->swapped);
     *data = r + 16;
     in->pos += 16 + (uint64_t)caplen;
+    /* Release what was read, 64 MiB at a time: a capture larger than RAM is
+     * then streamed instead of held in the process (and in its RSS). The
+     * previous record's data is still in use by the caller, so the release
+     * stays a record behind (aligned down to the page). */
+    if (in->pos - in->released > (64u << 20) && !in->have_held) {
+        uint64_t upto = (in->pos - 16 - caplen) & ~(uint64_t)4095;
+        if (upto > in->released) {
+            madvise((uint8_t *)d + in->released, upto - in->released, MADV_DONTNEED);
+            in->released = upto;
+        }
+    }
     return 1;
 }
 
