@@ -167,9 +167,13 @@ static int try_kernel_at(mem_kernel *k, uint64_t va, const uint8_t *p)
     return 1;
 }
 
+/* Page checks allowed per kernel search: real kernels are found within tens
+ * of thousands; garbage page tables could otherwise ask for billions. */
+#define KERNEL_SCAN_BUDGET (4u << 20)
+
 /* Visits valid mappings of PML4 slot `slot`, calling try_kernel_at per 4 KiB
- * page until it succeeds. */
-static int scan_kernel_slot(mem_kernel *k, unsigned slot)
+ * page until it succeeds or *budget runs out. */
+static int scan_kernel_slot(mem_kernel *k, unsigned slot, uint64_t *budget)
 {
     const mem_image *img = k->img;
     const uint8_t *pml4 = mem_phys_page(img, k->kas.dtb);
@@ -188,6 +192,8 @@ static int scan_kernel_slot(mem_kernel *k, unsigned slot)
             uint64_t e2 = rd64(pd + 8 * i2);
             if (!(e2 & 1)) continue;
             uint64_t va2 = va4 | ((uint64_t)i3 << 30) | ((uint64_t)i2 << 21);
+            if (*budget < 512) return 0;
+            *budget -= 512;
             if (e2 & 0x80) {
                 uint64_t pa = e2 & PFN_MASK & ~0x1fffffull;
                 for (unsigned i1 = 0; i1 < 512; i1++) {
@@ -489,7 +495,11 @@ kn_status mem_kernel_find(mem_kernel *k, const mem_image *img, const char *isf_p
         return kn_err_set(e, KN_ERR_NOTFOUND, img->name, KN_NO_OFFSET,
                           "no page-table root found (no crash-dump header, low stub or self-referencing PML4)");
     k->kas.kdtb = k->kas.dtb;
-    for (unsigned slot = 0x1f0; slot < 0x200 && !k->base; slot++) scan_kernel_slot(k, slot);
+    uint64_t budget = KERNEL_SCAN_BUDGET;
+    for (unsigned slot = 0x1f0; slot < 0x200 && !k->base; slot++) scan_kernel_slot(k, slot, &budget);
+    /* Not in the usual image range: the rest of the kernel half (slower,
+     * and only ever needed for layouts this code has not met). */
+    for (unsigned slot = 0x100; slot < 0x1f0 && !k->base && budget; slot++) scan_kernel_slot(k, slot, &budget);
     read_version(k);
     if (isf_path) {
         kn_status st = mem_isf_apply(k, isf_path, 0, e);
