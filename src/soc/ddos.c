@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/hash.h"
 #include "soc/alert.h"
@@ -315,13 +316,29 @@ static inline uint64_t key_hash(const kn_ip *k)
     return kn_hash_u64(ld64(k->b + 8) ^ (ld64(k->b) * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)ld32(&k->family) << 40));
 }
 
+/* Slots for cap entries. Big tables ask for transparent huge pages: a
+ * random-destination flood makes every lookup a TLB miss on 4 KiB pages
+ * (perf: most of the time in dtab_find with a 128 MB table). */
+static dslot *slots_alloc(size_t cap)
+{
+    size_t size = cap * sizeof(dslot);
+    dslot *s;
+    if (size >= (2u << 20)) {
+        s = aligned_alloc(2u << 20, size);
+        if (s) madvise(s, size, MADV_HUGEPAGE);
+    } else {
+        s = aligned_alloc(64, size);
+    }
+    if (s) memset(s, 0, size);
+    return s;
+}
+
 static int dtab_init(dtab *t, size_t cap, size_t max_count)
 {
     memset(t, 0, sizeof *t);
-    t->s = aligned_alloc(64, cap * sizeof *t->s);
+    t->s = slots_alloc(cap);
     t->ema = calloc(cap * 3, sizeof *t->ema);
     if (!t->s || !t->ema) { free(t->s); free(t->ema); return -1; }
-    memset(t->s, 0, cap * sizeof *t->s);
     t->cap = cap;
     t->max_count = max_count;
     return 0;
@@ -344,10 +361,9 @@ static int dtab_resize(dtab *t, size_t cap)
     dslot *old = t->s;
     float *oldema = t->ema;
     size_t oldcap = t->cap;
-    dslot *n = aligned_alloc(64, cap * sizeof *n);
+    dslot *n = slots_alloc(cap);
     float *nema = calloc(cap * 3, sizeof *nema);
     if (!n || !nema) { free(n); free(nema); return -1; }
-    memset(n, 0, cap * sizeof *n);
     t->s = n;
     t->ema = nema;
     t->cap = cap;
@@ -398,8 +414,11 @@ static void dtab_compact(dtab *t)
 {
     t->last = NULL;
     if (!t->dead) return;
-    size_t live = t->count - t->dead, cap = t->cap;
-    while (cap > 1024 && live * 8 < cap) cap /= 2;
+    /* Shrink only below what this second needed: under a steady flood of
+     * new destinations the table keeps its size instead of shrinking and
+     * regrowing every second. */
+    size_t live = t->count - t->dead, cap = t->cap, need = t->count;
+    while (cap > 1024 && live * 8 < cap && (cap / 2) * 3 >= need * 4) cap /= 2;
     if (dtab_resize(t, cap) != 0) {
         /* out of memory for the new array: keep the old one. Marked entries
          * cannot simply stay (they still sit in probe chains), so they are
@@ -544,12 +563,16 @@ static inline void hll_add(uint8_t *hll, uint64_t h)
     if (r > hll[idx]) hll[idx] = r;
 }
 
+static double hll_pow2neg[64];   /* 2^-r, filled on first use */
+
 static double hll_estimate(const uint8_t *hll)
 {
+    if (hll_pow2neg[0] == 0)
+        for (int r = 0; r < 64; r++) hll_pow2neg[r] = ldexp(1.0, -r);
     double sum = 0;
     int zeros = 0;
     for (int i = 0; i < 16; i++) {
-        sum += ldexp(1.0, -hll[i]);
+        sum += hll_pow2neg[hll[i] & 63];
         if (!hll[i]) zeros++;
     }
     if (zeros == 16) return 0;
