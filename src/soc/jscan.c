@@ -420,6 +420,16 @@ int soc_str_ip(soc_str s, kn_ip *ip)
         }
         if (i == s.n && dots == 3 && digits) { kn_ip_from_v4u32(ip, v << 8 | part); return 0; }
     }
+    /* Host names (HTTP Host, SNI) are asked about per event: text with a
+     * byte inet_pton never accepts (anything but hex digits, '.', ':' and
+     * kn_ip_parse's [ ] brackets) is no address, without the copy and the
+     * two inet_pton calls (4% of http.log instructions, callgrind). */
+    for (size_t i = 0; i < s.n; i++) {
+        unsigned char c = (unsigned char)s.p[i];
+        if (!((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') || c == '.' || c == ':' ||
+              c == '[' || c == ']'))
+            return -1;
+    }
     return kn_ip_parse(ip, s.p, (long)s.n);
 }
 
