@@ -231,6 +231,14 @@ static int info_mdmp(const char *path)
     return KN_EXIT_OK;
 }
 
+/* "+0x1a8", or "?" for an offset that was not found */
+static const char *off_str(int32_t v, char *buf, size_t n)
+{
+    if (v < 0) snprintf(buf, n, "?");
+    else snprintf(buf, n, "+0x%x", (unsigned)v);
+    return buf;
+}
+
 static int cmd_info(int argc, char **argv)
 {
     img_opts io = {0};
@@ -340,14 +348,15 @@ static int cmd_info(int argc, char **argv)
             if (k.have_pdb) printf("PDB           %s %s\n", k.pdb_name, k.guid_str);
             if (k.major) printf("version       %u.%u build %u\n", k.major, k.minor, k.build);
             if (k.ps_head) printf("process list  0x%" PRIx64 " (%s)\n", k.ps_head, k.head_source);
+            char o1[16], o2[16], o3[16], o4[16], o5[16], o6[16], o7[16];
             if (k.lay.links > 0)
-                printf("EPROCESS      from %s: pid +0x%x, links +0x%x, name +0x%x, ppid +0x%x, create +0x%x, peb +0x%x, vadroot +0x%x\n",
-                       k.lay.source, k.lay.pid, k.lay.links, k.lay.name, (unsigned)k.lay.ppid, (unsigned)k.lay.create,
-                       (unsigned)k.lay.peb, (unsigned)k.lay.vadroot);
+                printf("EPROCESS      from %s: pid %s, links %s, name %s, ppid %s, create %s, peb %s, vadroot %s\n", k.lay.source,
+                       off_str(k.lay.pid, o1, 16), off_str(k.lay.links, o2, 16), off_str(k.lay.name, o3, 16), off_str(k.lay.ppid, o4, 16),
+                       off_str(k.lay.create, o5, 16), off_str(k.lay.peb, o6, 16), off_str(k.lay.vadroot, o7, 16));
             if (k.have_vad) printf("VAD layout    %s\n", k.vad.name);
             if (k.eth_cid >= 0)
-                printf("threads       from %s: ETHREAD list +0x%x, Cid +0x%x, KTHREAD.Teb +0x%x, TrapFrame +0x%x\n", k.thread_source,
-                       (unsigned)k.eth_tle, (unsigned)k.eth_cid, (unsigned)k.kt_teb, (unsigned)k.kt_trap);
+                printf("threads       from %s: ETHREAD list %s, Cid %s, KTHREAD.Teb %s, TrapFrame %s\n", k.thread_source,
+                       off_str(k.eth_tle, o1, 16), off_str(k.eth_cid, o2, 16), off_str(k.kt_teb, o3, 16), off_str(k.kt_trap, o4, 16));
             if (k.symbols[0]) printf("symbols       %s\n", k.symbols);
         } else {
             printf("kernel        not found: %s\n", e.msg);
@@ -567,6 +576,8 @@ static int cmd_procdump(int argc, char **argv)
     if (mem_procdump(&k, &p, &o, &st, &e) != KN_OK) { kn_err_print(&e); mem_image_close(&img); return KN_EXIT_ERROR; }
     uint64_t total = 0;
     for (int i = 0; i < MEM_PG_NCLASS; i++) total += st.pages[i];
+    if (st.over_budget)
+        kn_errorf(pos[0], KN_NO_OFFSET, "pid %" PRId64 "'s page tables name more pages than memory plus pagefile could hold; the dump stops there", pid);
     if (st.damaged_vads)
         kn_errorf(pos[0], KN_NO_OFFSET, "%" PRIu64 " VADs of pid %" PRId64 " are damaged (overlapping, or larger than memory plus pagefile could commit); "
                   "only pages their page tables name were taken from them", st.damaged_vads, pid);

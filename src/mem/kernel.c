@@ -278,7 +278,8 @@ static int find_ps_head(mem_kernel *k)
     if (mem_vread(&k->kas, k->base, hdr, MEM_PAGE) != MEM_PAGE) return 0;
     pe_info pi;
     if (!parse_pe_header(hdr, MEM_PAGE, &pi)) return 0;
-    for (uint32_t i = 0; i < pi.nsec && pi.sec_off + 40 * (i + 1) <= MEM_PAGE; i++) {
+    uint64_t budget = 4u << 20;   /* candidate checks: bounded on hostile data */
+    for (uint32_t i = 0; i < pi.nsec && pi.sec_off + 40 * (i + 1) <= MEM_PAGE && budget; i++) {
         const uint8_t *s = hdr + pi.sec_off + 40 * i;
         uint32_t vsize = rd32(s + 8), rva = rd32(s + 12), ch = rd32(s + 36);
         if (!(ch & 0x80000000u) || (ch & 0x02000000u)) continue;   /* writable, not discardable */
@@ -288,6 +289,8 @@ static int find_ps_head(mem_kernel *k)
             uint64_t va = k->base + rva + off;
             mem_translate(&k->kas, va & ~(uint64_t)(MEM_PAGE - 1), &pg);
             if (!pg.data) continue;
+            if (budget < MEM_PAGE / 8) return 0;
+            budget -= MEM_PAGE / 8;
             for (unsigned j = (unsigned)(va & (MEM_PAGE - 1)); j + 8 <= MEM_PAGE; j += 8) {
                 uint64_t q = rd64(pg.data + j);
                 if (!mem_is_kernel_va(q) || (q & 7)) continue;
@@ -366,7 +369,7 @@ static size_t read_list(mem_kernel *k, eproc_buf **out)
     if (kn_htab_init(&seen, 8, 1, 64) != 0) { free(v); return 0; }
     uint64_t cur;
     if (!mem_vread_u64(&k->kas, k->ps_head, &cur)) cur = 0;
-    while (mem_is_kernel_va(cur) && cur != k->ps_head && n < 4096) {
+    while (mem_is_kernel_va(cur) && cur != k->ps_head && n < 256) {   /* 256 processes are plenty to infer offsets */
         int created = 0;
         if (!kn_htab_put(&seen, &cur, &created) || !created) break;
         if (n == cap) { cap *= 2; eproc_buf *nv = realloc(v, cap * sizeof *v); if (!nv) break; v = nv; }
@@ -443,14 +446,15 @@ static void derive_layout(mem_kernel *k)
         for (int o = L->links + 16; o + 8 <= EPROC_READ && L->section_base < 0; o += 8) {
             if (o == L->peb) continue;
             int match = 0, bad = 0;
-            for (size_t i = 0; i < n && !bad; i++) {
+            for (size_t i = 0; i < n; i++) {
                 uint64_t peb = f64(&v[i], L->peb), ib;
                 if (!peb) continue;
                 mem_as as = {k->img, rd64(v[i].b + 0x28) & PFN_MASK, k->kas.dtb, 0};
                 if (!mem_vread_u64(&as, peb + 0x10, &ib)) continue;
-                if (f64(&v[i], o) == ib) match++; else bad = 1;
+                if (f64(&v[i], o) == ib) match++; else bad++;
             }
-            if (!bad && match) L->section_base = o;
+            /* a clear majority: one damaged process must not hide the field */
+            if (match && match > bad) L->section_base = o;
         }
     }
     /* Thread list: a LIST_ENTRY after the name whose length matches a

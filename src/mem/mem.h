@@ -260,6 +260,7 @@ typedef struct mem_dump_stats {
     uint64_t proto_pages, bytes_written, regions, modules, threads;
     uint64_t damaged_vads;    /* VADs larger than the commit limit allows */
     uint64_t pe_files, pe_failed, pe_missing_pages;   /* --pe results */
+    int over_budget;          /* stopped: more pages than memory + pagefile could hold */
 } mem_dump_stats;
 
 typedef struct mem_dump_options {

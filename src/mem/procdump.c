@@ -47,6 +47,9 @@ typedef struct dump_ctx {
     size_t nholes, cap_holes;
     kn_status err;
     kn_err *e;
+    uint64_t page_budget;   /* pages a pass may still visit (bounds hostile tables) */
+    uint64_t write_cap;     /* bytes the dump may hold */
+    int over_budget;
 } dump_ctx;
 
 static void add_memory(dump_ctx *c, uint64_t va, const uint8_t *p, size_t n)
@@ -94,6 +97,11 @@ static void retire_direct(dump_ctx *c)
 
 static void emit_page(dump_ctx *c, uint64_t va, const uint8_t *data)
 {
+    if (c->st->bytes_written + c->stage_len + c->direct_len + MEM_PAGE > c->write_cap) {
+        c->over_budget = 1;
+        c->page_budget = 0;
+        return;
+    }
     if (c->direct_len && va == c->direct_va + c->direct_len && data == c->direct_ptr + c->direct_len &&
         c->direct_len < (256u << 20)) {
         c->direct_len += MEM_PAGE;
@@ -159,6 +167,8 @@ static void scan_vad(dump_ctx *c, const mem_vad *v, uint64_t from, int damaged, 
     for (uint64_t va = from; va < v->end && !c->err;) {
         mem_page pg;
         mem_page_class cls;
+        if (c->page_budget == 0) { c->over_budget = 1; return; }
+        c->page_budget--;
         if (damaged) {
             cls = mem_translate(&c->as, va, &pg);
             if (cls == MEM_PG_INVALID && pg.span > MEM_PAGE) {
@@ -268,6 +278,7 @@ static kn_status write_sidecar(const char *path, const mem_kernel *k, const mem_
     kn_json_kuint(j, "modules", st->modules);
     kn_json_kuint(j, "threads", st->threads);
     kn_json_kuint(j, "damaged_vads", st->damaged_vads);
+    kn_json_kbool(j, "stopped_at_page_limit", st->over_budget);
     if (st->pe_files || st->pe_failed) {
         kn_json_kuint(j, "pe_files", st->pe_files);
         kn_json_kuint(j, "pe_failed", st->pe_failed);
@@ -370,6 +381,9 @@ kn_status mem_procdump(const mem_kernel *k, const mem_process *p, const mem_dump
      * order, as the minidump format requires. */
     size_t runs = 0;
     uint64_t done_to = 0;
+    /* No process holds more distinct pages than memory plus pagefile could;
+     * page tables that map everything (damage, or hostile) stop here. */
+    c.page_budget = 2 * (commit_limit / MEM_PAGE);
     for (size_t i = 0; i < vads.n; i++) {
         const mem_vad *v = &vads.v[i];
         if (v->end <= v->start || v->end > 0x800000000000ull || v->end <= done_to) continue;
@@ -380,6 +394,9 @@ kn_status mem_procdump(const mem_kernel *k, const mem_process *p, const mem_dump
         done_to = v->end;
     }
     mdmp_writer_reserve_ranges(c.w, runs + 16);
+    c.page_budget = 2 * (commit_limit / MEM_PAGE);
+    /* pages may be shared between mappings, but not beyond reason */
+    c.write_cap = 2 * (k->img->present + k->img->pagefile_size) + (64ull << 20);
     done_to = 0;
     for (size_t i = 0; i < vads.n && !c.err; i++) {
         const mem_vad *v = &vads.v[i];
@@ -392,6 +409,7 @@ kn_status mem_procdump(const mem_kernel *k, const mem_process *p, const mem_dump
     }
     retire_direct(&c);
     flush_stage(&c);
+    st->over_budget = c.over_budget;
     kn_buf acct = KN_BUF_INIT;
     account_text(p, st, &acct);
     mdmp_add_comment(c.w, acct.data);

@@ -75,6 +75,7 @@ void mem_thread_find_layout(mem_kernel *k)
     mem_proclist pl;
     kn_err e;
     if (mem_pslist(k, &pl, &e) != KN_OK) return;
+    if (pl.n > 64) pl.n = 64;   /* enough to decide; bounds the work on hostile lists */
     enum { MAXT = 64 };
     uint64_t ents[MAXT];
     /* ThreadListEntry + Cid together */
@@ -124,7 +125,7 @@ void mem_thread_find_layout(mem_kernel *k)
                 if (teb_ok(&as, teb, pl.v[i].peb)) good++; else bad++;
             }
         }
-        if (good && bad * 4 <= good) k->kt_teb = t;   /* some TEBs may be paged out */
+        if (good && good > bad) k->kt_teb = t;   /* a majority: some TEBs may be paged out or damaged */
     }
     for (int t = 0x40; t <= 0x400 && k->kt_teb >= 0 && k->kt_trap < 0; t += 8) {
         int good = 0, bad = 0;
@@ -142,7 +143,7 @@ void mem_thread_find_layout(mem_kernel *k)
                 if (rsp >= limit && rsp < base) good++; else bad++;
             }
         }
-        if (good && bad * 4 <= good) k->kt_trap = t;
+        if (good && good > bad) k->kt_trap = t;
     }
     k->thread_source = "structure";
     mem_proclist_free(&pl);

@@ -82,6 +82,7 @@ int mem_vad_find_layout(mem_kernel *k)
     mem_proclist pl;
     kn_err e;
     if (mem_pslist(k, &pl, &e) != KN_OK) return 0;
+    if (pl.n > 64) pl.n = 64;   /* enough to decide; bounds the work on hostile lists */
     const mem_vad_layout *fams[2] = {&fam7, &fam10b};
     int best_off = -1, best_score = 0;
     const mem_vad_layout *best_fam = NULL;

@@ -111,6 +111,15 @@ check "damaged VAD reported" grep -q "damaged" "$WORK/err"
 check "bounded time (under 30 s)" test $(( $(date +%s) - start )) -lt 30
 check "bounded size (under 64 MiB)" test "$(stat -c %s "$WORK/h.dmp")" -lt 67108864
 
+E=$WORK/every; mkdir -p "$E"
+expect_rc 0 "mkimage pt-everything" "$MKIMAGE" --build 7601 --out "$E" --exe64 "$W/version.dll" --corrupt pt-everything
+start=$(date +%s)
+expect_rc 0 "page tables mapping all 128 TiB: procdump stops at its limit" timeout 120 "$KENSA" mem procdump --pid 1880 -o "$WORK/e.dmp" "$E/image.raw"
+check "limit reported" grep -q "more pages than memory plus pagefile" "$WORK/err"
+check "limit: bounded time (under 60 s)" test $(( $(date +%s) - start )) -lt 60
+check "limit: bounded size (under 2x the image + 64 MiB + metadata)" test "$(stat -c %s "$WORK/e.dmp")" -lt $(( 2 * 25165824 + 67108864 + 1048576 ))
+rm -f "$WORK/e.dmp"
+
 # a minidump is not a physical image; a missing file is an error
 expect_rc 1 "pslist on a minidump" "$KENSA" mem pslist "$D/../nonexistent"
 finish

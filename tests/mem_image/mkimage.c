@@ -18,7 +18,7 @@
  * --check-isf). Nothing here is shared with the analyzer's readers.
  *
  * usage: mkimage --build N --out DIR [--isf DIR] [--exe64 F] [--exe32 F]
- *                [--dll F]... [--corrupt proc-loop|proc-break|vad-loop|vad-huge] [--phys-mb N --bulk-mb M]
+ *                [--dll F]... [--corrupt proc-loop|proc-break|vad-loop|vad-huge|pt-everything] [--phys-mb N --bulk-mb M]
  *                [--raw-only] [--shift-eprocess N]
  *        mkimage --check-isf DIR */
 #include <dirent.h>
@@ -1103,6 +1103,20 @@ int main(int argc, char **argv)
     w64(ps_head_pa + 8, prev_va);
     if (!strcmp(corrupt, "proc-loop") && last_listed > 1) w64(prev_pa, kva(procs[1].eproc + O.ep_links));   /* back to smss */
     if (!strcmp(corrupt, "proc-break") && nprocs > 3) w64(procs[2].eproc + O.ep_links, 0xdead0000beef0000ull);   /* csrss's Flink */
+    if (!strcmp(corrupt, "pt-everything")) {
+        /* explorer's user half: every entry at every level valid, one data
+         * page behind all of them (128 TiB "resident"), plus a VAD over it */
+        for (int i = 0; i < nprocs; i++) {
+            if (procs[i].pid != 1880) continue;
+            uint64_t pdpt = alloc_page(), pd = alloc_page(), pt = alloc_page(), data = alloc_page();
+            fill_pattern(data, 0x5a5a);
+            for (unsigned j = 0; j < 512; j++) { w64(pt + 8 * j, data | 0x67); w64(pd + 8 * j, pt | 0x67); w64(pdpt + 8 * j, pd | 0x67); }
+            for (unsigned j = 0; j < 256; j++) w64(procs[i].pml4 + 8 * j, pdpt | 0x67);
+            vad *v = &procs[i].vads[0];
+            if (O.vad_start_high < 0) { w64(v->node + O.vad_start, 0x10); w64(v->node + O.vad_end, 0x7fffffff0ull); }
+            else { w32(v->node + O.vad_start, 0x10); phys[v->node + O.vad_start_high] = 0; w32(v->node + O.vad_end, 0xfffffff0u); phys[v->node + O.vad_end_high] = 7; }
+        }
+    }
     /* kernel half into every process */
     for (int i = 0; i < nprocs; i++)
         if (procs[i].pml4 != kpml4)
