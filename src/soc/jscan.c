@@ -10,6 +10,10 @@
 
 static inline __attribute__((always_inline)) const char *skip_ws(const char *p, const char *end)
 {
+    /* compact NDJSON (Suricata, Zeek) has no whitespace between tokens:
+     * one compare answers the common case (skip_ws was 7% of EVE
+     * instructions with the four-way test first; callgrind) */
+    if (p < end && (unsigned char)*p > ' ') return p;
     while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
     return p;
 }
@@ -99,8 +103,11 @@ static inline __attribute__((always_inline)) const char *read_value(const char *
         v->n = (size_t)(q - p);
         return q;
     }
+    /* numbers and literals end at a byte of this table: one load and test
+     * a byte instead of seven compares (4% of EVE instructions; callgrind) */
+    static const uint8_t ends_scalar[256] = {[','] = 1, ['}'] = 1, [']'] = 1, [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1};
     const char *q = p;
-    while (q < end && *q != ',' && *q != '}' && *q != ']' && *q != ' ' && *q != '\t' && *q != '\n' && *q != '\r') q++;
+    while (q < end && !ends_scalar[(unsigned char)*q]) q++;
     if (q == p) return NULL;
     v->s = p;
     v->n = (size_t)(q - p);
