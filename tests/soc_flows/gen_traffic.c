@@ -215,7 +215,7 @@ static void emit_datagram(uint64_t ts_ns, const uint8_t *d, size_t n)
     datagrams_sent++;
     if (sock_fd >= 0) {
         if (sendto(sock_fd, d, n, 0, (struct sockaddr *)&send_to, sizeof send_to) < 0) perror("sendto");
-        if (datagrams_sent % 64 == 0) usleep(200);   /* pace: receivers on loopback drop bursts */
+        if (datagrams_sent % 32 == 0) usleep(1000);  /* pace: receivers on loopback drop bursts */
         return;
     }
     uint8_t f[1600];
