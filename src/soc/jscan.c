@@ -408,24 +408,33 @@ int soc_str_ip(soc_str s, kn_ip *ip)
 {
     if (s.n == 0 || s.n >= KN_IP_STRLEN) return -1;
     /* dotted quads are most addresses in logs: parse them here (inet_pton
-     * through kn_ip_parse showed at 3% of EVE ingest), others in core */
+     * through kn_ip_parse showed at 3% of EVE ingest), others in core. One
+     * straight pass of at most three digits a part: the former per-byte
+     * state machine was 14% of Zeek http.log instructions (callgrind).
+     * Anything unusual (leading zeros, > 255, other bytes) goes to
+     * kn_ip_parse, which decides as before. */
     if (s.n >= 7 && s.n <= 15) {
-        uint32_t v = 0, part = 0;
-        int dots = 0, digits = 0;
-        size_t i = 0;
-        for (; i < s.n; i++) {
-            char c = s.p[i];
-            if (c >= '0' && c <= '9') {
-                if (digits && part == 0) break;          /* no leading zeros */
-                part = part * 10 + (uint32_t)(c - '0');
-                if (++digits > 3 || part > 255) break;
-            } else if (c == '.' && digits && dots < 3) {
-                v = v << 8 | part; part = 0; digits = 0; dots++;
-            } else {
-                break;
+        const char *p = s.p, *e = s.p + s.n;
+        uint32_t v = 0;
+        int k = 0;
+        for (; k < 4; k++) {
+            if (p >= e || (unsigned)(*p - '0') > 9) break;
+            unsigned part = (unsigned)(*p++ - '0');
+            if (p < e && (unsigned)(*p - '0') <= 9) {
+                if (part == 0) break;
+                part = part * 10 + (unsigned)(*p++ - '0');
+                if (p < e && (unsigned)(*p - '0') <= 9) {
+                    part = part * 10 + (unsigned)(*p++ - '0');
+                    if (part > 255) break;
+                }
+            }
+            v = v << 8 | part;
+            if (k < 3) {
+                if (p >= e || *p != '.') break;
+                p++;
             }
         }
-        if (i == s.n && dots == 3 && digits) { kn_ip_from_v4u32(ip, v << 8 | part); return 0; }
+        if (k == 4 && p == e) { kn_ip_from_v4u32(ip, v); return 0; }
     }
     /* Host names (HTTP Host, SNI) are asked about per event: text with a
      * byte inet_pton never accepts (anything but hex digits, '.', ':' and
