@@ -69,6 +69,7 @@ typedef struct sess_state {
     kn_htab tab;              /* sess_key -> sess* */
     size_t max_sessions, max_reasm;
     kn_time last_sweep;
+    kn_time last_full_sweep;   /* last sweep forced by a full table */
     uint64_t pktno;
     soc_ctx *ctx;
     kn_buf scratch;
@@ -376,7 +377,13 @@ static void sess_on_packet(void *self, soc_ctx *ctx, const soc_pkt *p)
         /* a new connection: from a SYN, or mid-stream from data */
         if (!syn && p->payload_len == 0) return;
         if (s->tab.count >= s->max_sessions) {
-            sweep(s, p->ts, 0);
+            /* A full table under a SYN flood would otherwise be rescanned for
+             * every packet (O(sessions) each: minutes for a 240k-packet
+             * flood); one idle sweep per second of data time is enough. */
+            if (p->ts - s->last_full_sweep >= KN_NS_PER_SEC) {
+                s->last_full_sweep = p->ts;
+                sweep(s, p->ts, 0);
+            }
             if (s->tab.count >= s->max_sessions) {
                 if (s->untracked++ == 0)
                     kn_warn(&ctx->warn, p->file, KN_NO_OFFSET, "more than %zu live TCP sessions; new ones not reassembled",
