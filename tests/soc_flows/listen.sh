@@ -13,7 +13,12 @@ d2=$(sed -n 's/.* \([0-9]*\) datagrams.*/\1/p' "$WORK/g2")
   --ddos-pps 1000 --quiet-time 2 --analyzers ddos --alerts "$WORK/a.json" --stats "$WORK/st.json" \
   --summary "$WORK/sum.json" >"$WORK/out" 2>"$WORK/err" &
 pid=$!
-sleep 1
+# wait until both sockets are bound (a fixed sleep was flaky under load)
+for _ in $(seq 100); do
+  n=$(ss -Hlun 2>/dev/null | grep -cE "127\.0\.0\.1:($P1|$P2) ")
+  [ "$n" -ge 2 ] && break
+  sleep 0.1
+done
 "$GEN" "${MIX[@]}" --export nf9 --send 127.0.0.1:$P1 x 2>/dev/null
 "$GEN" "${MIX[@]}" --export sflow --sample 10 --send 127.0.0.1:$P2 x 2>/dev/null
 wait $pid
