@@ -189,6 +189,39 @@ static uint8_t proto_num(soc_str s)
     return 0;
 }
 
+/* Zeek durations are plain decimals ("96.944000"). With at most 15
+ * significant digits and 22 fraction digits, digits / 10^k is one correctly
+ * rounded IEEE division of two exact doubles, the same value strtod gives
+ * (Clinger's fast path); anything else goes to strtod. The copy and strtod
+ * per conn row were 3.3% of conn.log time (perf). */
+static double parse_duration(soc_str d)
+{
+    static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    uint64_t m = 0;
+    int ndig = 0, frac = -1;
+    size_t i = 0;
+    for (; i < d.n; i++) {
+        char c = d.p[i];
+        if (c >= '0' && c <= '9') {
+            if (m || c != '0') ndig++;
+            m = m * 10 + (uint64_t)(c - '0');
+            if (frac >= 0) frac++;
+            if (ndig > 15) break;
+        } else if (c == '.' && frac < 0) {
+            frac = 0;
+        } else {
+            break;
+        }
+    }
+    if (i == d.n && d.n && d.p[0] >= '0' && d.p[0] <= '9' && frac <= 22)
+        return frac > 0 ? (double)m / pow10[frac] : (double)m;
+    char b[32];
+    memcpy(b, d.p, d.n);
+    b[d.n] = 0;
+    return strtod(b, NULL);
+}
+
 /* The row's values are in in->val; builds the record. 1 ok, 0 skipped
  * path, -1 bad (why set). */
 static int zeek_build(zeek_in *in, int pk, const char *path, uint64_t line, soc_record *rec, const char **why)
@@ -288,7 +321,7 @@ known:
         ev->conn.orig_pkts = (v = VI(in, Z_ORIG_PKTS)) > 0 ? (uint64_t)v : 0;
         ev->conn.resp_pkts = (v = VI(in, Z_RESP_PKTS)) > 0 ? (uint64_t)v : 0;
         soc_str d = V(in, Z_DURATION);
-        if (d.n && d.n < 32) { char b[32]; memcpy(b, d.p, d.n); b[d.n] = 0; ev->conn.duration = strtod(b, NULL); }
+        if (d.n && d.n < 32) ev->conn.duration = parse_duration(d);
         soc_flow *fl = &rec->u.flow;
         in->pending = *ev;
         in->has_pending = 1;
