@@ -352,6 +352,7 @@ kn_status mem_procdump(const mem_kernel *k, const mem_process *p, const mem_dump
     si.build = k->build;
     si.platform = MDMP_PLATFORM_WIN32_NT;
     mdmp_set_system_info(c.w, &si);
+    mdmp_set_process_id(c.w, (uint32_t)p->pid);   /* MiscInfo: debuggers show the PID */
     for (size_t i = 0; i < mods.n; i++)
         mdmp_add_module(c.w, mods.v[i].base, mods.v[i].size, mods.v[i].name, mods.v[i].timestamp, mods.v[i].checksum);
     st->modules = mods.n;
