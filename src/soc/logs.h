@@ -37,6 +37,7 @@ typedef struct jtok {
     jtype type;
     const char *s;
     size_t n;
+    int esc;         /* JT_STR: the text holds a backslash (jtok_str must unescape) */
 } jtok;
 
 typedef struct jscan {
