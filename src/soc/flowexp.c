@@ -16,6 +16,15 @@ static inline uint32_t be32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
+static inline uint64_t load_be64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
 static inline uint64_t beN(const uint8_t *p, unsigned n)
 {
     uint64_t v = 0;
@@ -55,6 +64,7 @@ typedef struct tfield {
     uint32_t pen;
     uint32_t off;              /* offset in the record (fixed-length templates) */
     uint8_t kind;              /* enum fkind */
+    uint8_t word;              /* plan: 1..8 bytes wide and 8 bytes from off lie in the record */
 } tfield;
 
 /* f[0..nfields) are the template's fields in order; for fixed-length
@@ -508,12 +518,17 @@ static void parse_templates(ctxd *c, uint16_t ver, int options, const uint8_t *d
             t->f[i].pen = pen;
             t->f[i].off = t->min_len;
             t->f[i].kind = field_kind(pen, type);
+            t->f[i].word = 0;
             if (ipfix && len == 65535) { t->varlen = 1; t->min_len += 1; }
             else t->min_len += len;
         }
         if (ok && !t->varlen)
             for (uint32_t i = 0; i < nfields; i++)
-                if (t->f[i].kind != FK_IGNORE && t->f[i].len) t->f[nfields + t->nplan++] = t->f[i];
+                if (t->f[i].kind != FK_IGNORE && t->f[i].len) {
+                    tfield *pf = &t->f[nfields + t->nplan++];
+                    *pf = t->f[i];
+                    pf->word = pf->len <= 8 && (uint64_t)pf->off + 8 <= t->min_len;
+                }
         if (!ok) {
             kn_warn(c->fx->warn, c->file, (int64_t)c->offset, "template %u is cut short by its set", tid);
             c->fx->st.bad++;
@@ -571,6 +586,7 @@ static void decode_record(ctxd *c, const tmpl *t, const uint8_t *r, size_t len, 
     for (uint16_t i = 0; i < nf; i++) {
         uint32_t fl = fld[i].len;
         const uint8_t *v;
+        uint64_t u;
         if (t->varlen) {
             if (c->ipfix && fl == 65535) {
                 if (pos + 1 > len) return;
@@ -585,10 +601,14 @@ static void decode_record(ctxd *c, const tmpl *t, const uint8_t *r, size_t len, 
             v = r + pos;
             pos += fl;
             if (fl == 0 || fld[i].kind == FK_IGNORE) continue;
+            u = fl <= 8 ? beN(v, fl) : 0;
         } else {
             v = r + fld[i].off;
+            /* one 8-byte big-endian load and a shift instead of beN's
+             * switch on the width, where the record has the 8 bytes */
+            if (fld[i].word) u = load_be64(v) >> (64 - 8 * fl);
+            else u = fl <= 8 ? beN(v, fl) : 0;
         }
-        uint64_t u = fl <= 8 ? beN(v, fl) : 0;
         switch (fld[i].kind) {
         case FK_REV_BYTES: rev_bytes = u; break;
         case FK_REV_PKTS: rev_pkts = u; break;
