@@ -10,6 +10,7 @@ static int count_lines(const char *path, size_t *total_bytes, kn_status *err)
 {
     kn_reader *r;
     kn_err e;
+    *total_bytes = 0;
     *err = kn_reader_open(&r, path, &e);
     if (*err) return -1;
     const char *line;
@@ -43,7 +44,7 @@ static void transparent_decompression(void)
     for (int s = 0; s < 3; s++) {
         char p[700];
         snprintf(p, sizeof p, "%s%s", plain, suffix[s]);
-        size_t bytes;
+        size_t bytes = 0;
         kn_status st;
         CHECK_EQ_INT(count_lines(p, &bytes, &st), 200000);
         CHECK_EQ_INT(st, KN_OK);
@@ -52,7 +53,7 @@ static void transparent_decompression(void)
     /* concatenated gzip members are one stream */
     char p2[700];
     snprintf(p2, sizeof p2, "%s.2gz", plain);
-    size_t bytes;
+    size_t bytes = 0;
     kn_status st;
     CHECK_EQ_INT(count_lines(p2, &bytes, &st), 400000);
     /* kn_map decompresses too */
@@ -79,7 +80,7 @@ static void truncated_gzip_is_an_error(void)
     snprintf(cmd, sizeof cmd, "gzip -c '%s' | head -c 20000 > '%s.gz'", p, p);
     CHECK(system(cmd) == 0);
     strcat(p, ".gz");
-    size_t bytes;
+    size_t bytes = 0;
     kn_status st;
     int n = count_lines(p, &bytes, &st);
     CHECK(n > 0);
