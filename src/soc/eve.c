@@ -12,7 +12,6 @@
 
 #include "soc/logs.h"
 
-#define EVE_MAX_ARRAY (2ull << 30)   /* whole-array form: refuse beyond 2 GiB */
 
 typedef struct eve_in {
     soc_ctx *ctx;
@@ -56,24 +55,7 @@ static kn_status eve_open(soc_ctx *ctx, kn_reader *r, soc_input **out, kn_err *e
     while (i < n && (h[i] == ' ' || h[i] == '\n' || h[i] == '\r' || h[i] == '\t')) i++;
     if (i < n && h[i] == '[') {
         in->array = 1;
-        char buf[1 << 16];
-        size_t got;
-        for (;;) {
-            if (kn_reader_read(r, buf, sizeof buf, &got, e) != KN_OK) { kn_buf_free(&in->whole); free(in); return e->status; }
-            if (got == 0) break;
-            if (in->whole.len + got > EVE_MAX_ARRAY) {
-                kn_buf_free(&in->whole);
-                free(in);
-                return kn_err_set(e, KN_ERR_LIMIT, kn_reader_path(r), (int64_t)EVE_MAX_ARRAY,
-                                  "JSON array larger than 2 GiB; convert to NDJSON (one event a line)");
-            }
-            kn_buf_append(&in->whole, buf, got);
-        }
-        if (jscan_array(&in->arr, in->whole.data ? in->whole.data : "", in->whole.len) < 0) {
-            kn_buf_free(&in->whole);
-            free(in);
-            return kn_err_set(e, KN_ERR_FORMAT, kn_reader_path(r), 0, "not a JSON array");
-        }
+        if (jscan_load_array(r, &in->whole, &in->arr, e) != KN_OK) { free(in); return e->status; }
         in->line_mark = in->whole.data;
         in->lineno = 1;
     }

@@ -53,24 +53,8 @@ static kn_status honey_open(soc_ctx *ctx, kn_reader *r, soc_input **out, kn_err 
     size_t i = 0;
     while (i < n && (h[i] == ' ' || h[i] == '\n' || h[i] == '\r' || h[i] == '\t')) i++;
     if (i < n && h[i] == '[') {
-        char buf[1 << 16];
-        size_t got;
         in->array = 1;
-        for (;;) {
-            if (kn_reader_read(r, buf, sizeof buf, &got, e) != KN_OK) { kn_buf_free(&in->whole); free(in); return e->status; }
-            if (!got) break;
-            if (in->whole.len + got > (2ull << 30)) {
-                kn_buf_free(&in->whole);
-                free(in);
-                return kn_err_set(e, KN_ERR_LIMIT, kn_reader_path(r), KN_NO_OFFSET, "JSON array larger than 2 GiB");
-            }
-            kn_buf_append(&in->whole, buf, got);
-        }
-        if (jscan_array(&in->arr, in->whole.data ? in->whole.data : "", in->whole.len) < 0) {
-            kn_buf_free(&in->whole);
-            free(in);
-            return kn_err_set(e, KN_ERR_FORMAT, kn_reader_path(r), 0, "not a JSON array");
-        }
+        if (jscan_load_array(r, &in->whole, &in->arr, e) != KN_OK) { free(in); return e->status; }
         in->line_mark = in->whole.data;
         in->lineno = 1;
     }

@@ -514,3 +514,24 @@ void soc_bad_line(soc_ctx *ctx, const char *file, uint64_t offset, uint64_t line
 {
     kn_warn(&ctx->warn, file, (int64_t)offset, "line %llu: %s", (unsigned long long)line, what);
 }
+
+kn_status jscan_load_array(kn_reader *r, kn_buf *whole, jscan *arr, kn_err *e)
+{
+    char buf[1 << 16];
+    size_t got;
+    for (;;) {
+        if (kn_reader_read(r, buf, sizeof buf, &got, e) != KN_OK) { kn_buf_free(whole); return e->status; }
+        if (got == 0) break;
+        if (whole->len + got > JSCAN_MAX_ARRAY) {
+            kn_buf_free(whole);
+            return kn_err_set(e, KN_ERR_LIMIT, kn_reader_path(r), (int64_t)JSCAN_MAX_ARRAY,
+                              "JSON array larger than 2 GiB; convert to NDJSON (one event a line)");
+        }
+        kn_buf_append(whole, buf, got);
+    }
+    if (jscan_array(arr, whole->data ? whole->data : "", whole->len) < 0) {
+        kn_buf_free(whole);
+        return kn_err_set(e, KN_ERR_FORMAT, kn_reader_path(r), 0, "not a JSON array");
+    }
+    return KN_OK;
+}

@@ -54,6 +54,11 @@ typedef struct jscan {
 int jscan_object(jscan *s, const char *text, size_t n);
 /* Same for an array's items. */
 int jscan_array(jscan *s, const char *text, size_t n);
+/* Reads the rest of r into *whole (at most JSCAN_MAX_ARRAY bytes) and
+ * starts *arr on it as a JSON array: the whole-array form of EVE and
+ * honeypot files. On error *whole is freed and e names file and offset. */
+#define JSCAN_MAX_ARRAY (2ull << 30)
+kn_status jscan_load_array(kn_reader *r, kn_buf *whole, jscan *arr, kn_err *e);
 /* Next member: 1 with key (a JT_STR) and val, 0 at the closing brace,
  * -1 on a structural error (s->err_at points at it). */
 int jscan_next(jscan *s, jtok *key, jtok *val);
