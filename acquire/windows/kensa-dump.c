@@ -114,6 +114,12 @@ typedef DWORD(WINAPI *PssFreeSnapshot_fn)(HANDLE, HANDLE);
 typedef LONG(WINAPI *NtQueryInformationThread_fn)(HANDLE, ULONG, PVOID, ULONG, PULONG);
 typedef LONG(WINAPI *RtlGetVersion_fn)(OSVERSIONINFOEXW *);
 typedef BOOL(WINAPI *IsWow64Process_fn)(HANDLE, PBOOL);
+typedef BOOL(WINAPI *EnumProcessModulesEx_fn)(HANDLE, HMODULE *, DWORD, LPDWORD, DWORD);
+typedef DWORD(WINAPI *GetModuleFileNameExW_fn)(HANDLE, HMODULE, LPWSTR, DWORD);
+typedef BOOL(WINAPI *GetModuleInformation_fn)(HANDLE, HMODULE, void *, DWORD);
+#ifdef _WIN64
+typedef BOOL(WINAPI *Wow64GetThreadContext_fn)(HANDLE, WOW64_CONTEXT *);
+#endif
 
 static MiniDumpWriteDump_fn pMiniDumpWriteDump;
 static PssCaptureSnapshot_fn pPssCaptureSnapshot;
@@ -121,6 +127,12 @@ static PssFreeSnapshot_fn pPssFreeSnapshot;
 static NtQueryInformationThread_fn pNtQueryInformationThread;
 static RtlGetVersion_fn pRtlGetVersion;
 static IsWow64Process_fn pIsWow64Process;
+static EnumProcessModulesEx_fn pEnumProcessModulesEx;
+static GetModuleFileNameExW_fn pGetModuleFileNameExW;
+static GetModuleInformation_fn pGetModuleInformation;
+#ifdef _WIN64
+static Wow64GetThreadContext_fn pWow64GetThreadContext;
+#endif
 
 static void load_functions(void)
 {
@@ -131,6 +143,14 @@ static void load_functions(void)
         pPssCaptureSnapshot = (PssCaptureSnapshot_fn)(void (*)(void))GetProcAddress(k32, "PssCaptureSnapshot");
         pPssFreeSnapshot = (PssFreeSnapshot_fn)(void (*)(void))GetProcAddress(k32, "PssFreeSnapshot");
         pIsWow64Process = (IsWow64Process_fn)(void (*)(void))GetProcAddress(k32, "IsWow64Process");
+        /* The K32 names are kernel32's own copies of the psapi functions
+         * (Windows 7 and later, and wine), so no psapi.dll import. */
+        pEnumProcessModulesEx = (EnumProcessModulesEx_fn)(void (*)(void))GetProcAddress(k32, "K32EnumProcessModulesEx");
+        pGetModuleFileNameExW = (GetModuleFileNameExW_fn)(void (*)(void))GetProcAddress(k32, "K32GetModuleFileNameExW");
+        pGetModuleInformation = (GetModuleInformation_fn)(void (*)(void))GetProcAddress(k32, "K32GetModuleInformation");
+#ifdef _WIN64
+        pWow64GetThreadContext = (Wow64GetThreadContext_fn)(void (*)(void))GetProcAddress(k32, "Wow64GetThreadContext");
+#endif
     }
     if (nt) {
         pNtQueryInformationThread = (NtQueryInformationThread_fn)(void (*)(void))GetProcAddress(nt, "NtQueryInformationThread");
@@ -473,6 +493,17 @@ static void read_pe_stamp(HANDLE proc, uint64_t base, uint32_t *ts, uint32_t *cs
     *cs = get32(h + e + 24 + 64);   /* OptionalHeader.CheckSum, same offset in PE32 and PE32+ */
 }
 
+/* Whether our own writer records x86 thread contexts for this target. */
+static int dump_is_x86(const dump_ctx *c)
+{
+#ifdef _WIN64
+    return c->wow64 && pWow64GetThreadContext;
+#else
+    (void)c;
+    return 1;
+#endif
+}
+
 /* Returns 0 on success (file complete), -1 on write failure (w.err set). */
 static int own_write(dump_ctx *c, const char *path, char *errbuf, size_t errlen)
 {
@@ -498,7 +529,11 @@ static int own_write(dump_ctx *c, const char *path, char *errbuf, size_t errlen)
     uint64_t csd = wf_string(&o.w, ov.szCSDVersion);
     wf_pad(&o.w, 4);
     BYTE s[56] = {0};
-    put16(s, si.wProcessorArchitecture);
+    /* The dump's architecture is that of the thread contexts it holds: a
+     * 32-bit target (our x86 build, or a WOW64 target of the x64 build)
+     * gets x86 contexts and so PROCESSOR_ARCHITECTURE_INTEL, as a 32-bit
+     * dbghelp writes, so debuggers read them with the right layout. */
+    put16(s, dump_is_x86(c) ? PROCESSOR_ARCHITECTURE_INTEL : si.wProcessorArchitecture);
     put16(s + 2, si.wProcessorLevel);
     put16(s + 4, si.wProcessorRevision);
     s[6] = (BYTE)si.dwNumberOfProcessors;
@@ -534,6 +569,29 @@ static int own_write(dump_ctx *c, const char *path, char *errbuf, size_t errlen)
         }
         CloseHandle(snap);
     }
+    /* Toolhelp can miss the modules of a process of the other bitness (a
+     * WOW64 target seen from the x64 build under wine lists none); the
+     * psapi enumeration walks the target's own loader lists instead. */
+    if (!nmods && pEnumProcessModulesEx && pGetModuleFileNameExW && pGetModuleInformation) {
+        HMODULE hm[1024];
+        DWORD need = 0;
+        if (pEnumProcessModulesEx(c->proc, hm, sizeof hm, &need, 0x03 /* LIST_MODULES_ALL */)) {
+            size_t n = need / sizeof(HMODULE);
+            if (n > sizeof hm / sizeof hm[0]) n = sizeof hm / sizeof hm[0];
+            mods = calloc(n ? n : 1, sizeof *mods);
+            for (size_t i = 0; mods && i < n; i++) {
+                struct { LPVOID base; DWORD size; LPVOID entry; } mi;
+                WCHAR wpath[MAX_PATH];
+                if (!pGetModuleInformation(c->proc, hm[i], &mi, sizeof mi)) continue;
+                if (!pGetModuleFileNameExW(c->proc, hm[i], wpath, MAX_PATH)) wpath[0] = 0;
+                mods[nmods].base = (uint64_t)(ULONG_PTR)mi.base;
+                mods[nmods].size = mi.size;
+                read_pe_stamp(c->proc, mods[nmods].base, &mods[nmods].ts, &mods[nmods].cs);
+                mods[nmods].name = wf_string(&o.w, wpath);
+                nmods++;
+            }
+        }
+    }
     wf_pad(&o.w, 4);
     dir_add(&o, 4, 4 + 108 * (uint64_t)nmods, o.w.off);
     BYTE cnt[4];
@@ -560,8 +618,23 @@ static int own_write(dump_ctx *c, const char *path, char *errbuf, size_t errlen)
         BYTE raw[sizeof(CONTEXT) + 16];
         CONTEXT *ctx = (CONTEXT *)(((ULONG_PTR)raw + 15) & ~(ULONG_PTR)15);
         memset(ctx, 0, sizeof *ctx);
-        ctx->ContextFlags = CONTEXT_ALL;
-        if (GetThreadContext(c->thandles[i], ctx)) {
+#ifdef _WIN64
+        /* A WOW64 thread's own state is its 32-bit context; the 64-bit one
+         * is the WOW64 layer's and says little about the program. */
+        if (c->wow64 && pWow64GetThreadContext) {
+            WOW64_CONTEXT w;
+            memset(&w, 0, sizeof w);
+            w.ContextFlags = WOW64_CONTEXT_ALL;
+            if (pWow64GetThreadContext(c->thandles[i], &w)) {
+                sp[i] = w.Esp;
+                wf_pad(&o.w, 16);
+                ctx_rva[i] = o.w.off;
+                ctx_len[i] = sizeof w;
+                wf_write(&o.w, &w, sizeof w);
+            }
+        } else
+#endif
+        if ((ctx->ContextFlags = CONTEXT_ALL), GetThreadContext(c->thandles[i], ctx)) {
 #ifdef _WIN64
             sp[i] = ctx->Rsp;
 #else
@@ -575,6 +648,10 @@ static int own_write(dump_ctx *c, const char *path, char *errbuf, size_t errlen)
         THREAD_BASIC_INFORMATION_ tbi;
         if (pNtQueryInformationThread && pNtQueryInformationThread(c->thandles[i], 0, &tbi, sizeof tbi, NULL) >= 0)
             teb[i] = (uint64_t)(ULONG_PTR)tbi.TebBaseAddress;
+#ifdef _WIN64
+        /* WOW64 keeps the 32-bit TEB two pages above the 64-bit one. */
+        if (c->wow64 && teb[i]) teb[i] += 0x2000;
+#endif
     }
     wf_pad(&o.w, 4);
     uint64_t threads_off = o.w.off + 4;
@@ -918,7 +995,13 @@ static int write_sidecar(dump_ctx *c, const char *dump_path, const char *method,
     sb_json_str(&b, host);
     sb_printf(&b, ",\n  \"pid\": %lu,\n  \"process_name\": ", (unsigned long)c->pid);
     sb_json_str(&b, c->name);
-    sb_printf(&b, ",\n  \"wow64\": %s,\n  \"dump\": ", c->wow64 ? "true" : "false");
+    sb_printf(&b, ",\n  \"wow64\": %s,\n  \"dumper_arch\": \"%s\",\n  \"dump\": ", c->wow64 ? "true" : "false",
+#ifdef _WIN64
+              "x64"
+#else
+              "x86"
+#endif
+    );
     sb_json_str(&b, dump_path);
     sb_printf(&b, ",\n  \"format\": \"minidump\",\n  \"type\": \"%s\",\n  \"method\": ", c->type_mini ? "mini" : "full");
     sb_json_str(&b, method ? method : "none");
