@@ -1,6 +1,15 @@
 /* input.c: mmap and streaming readers with transparent gzip (zlib) and xz
  * (liblzma). The streaming reader keeps one decoded buffer that grows only
- * for peeks and long lines, so memory stays bounded by the longest line. */
+ * for peeks and long lines, so memory stays bounded by the longest line.
+ *
+ * An uncompressed regular file is not read() but mapped, and the reader
+ * serves lines straight from the mapping: the copy out of the page cache
+ * was 7-10% of soc log ingest (perf, 1 GiB EVE/Zeek in page cache). The
+ * consumed part of the mapping is released every MAP_RELEASE bytes so the
+ * resident set stays bounded instead of growing to the file size. The price
+ * is that a file truncated by another process while kensa reads it ends
+ * the process with SIGBUS, as with any mmap reader (grep -r, ripgrep);
+ * KENSA_NO_MMAP=1 in the environment selects read() instead. */
 #include "core/input.h"
 
 #include <errno.h>
@@ -15,6 +24,7 @@
 
 #define RAW_CHUNK (1u << 20)
 #define BUF_MIN (4u << 20)
+#define MAP_RELEASE ((size_t)8 << 20)
 
 kn_compression kn_detect_compression(const uint8_t *p, size_t n)
 {
@@ -44,6 +54,9 @@ struct kn_reader {
     uint64_t lineno;
     size_t max_line;
     int skip_line;                /* rest of an over-long line is pending */
+    int mapped;                   /* buf is an mmap of the whole file (len = file size, eof set) */
+    size_t released;              /* mapped: bytes before this were given back (page aligned) */
+    size_t populated;             /* mapped: page tables are filled up to here */
 };
 
 /* ---- raw layer ------------------------------------------------------------ */
@@ -202,6 +215,52 @@ static kn_status reader_start(kn_reader *r, kn_err *e)
     return KN_OK;
 }
 
+/* Maps a plain regular file and makes the mapping the decoded buffer, all
+ * of it already "read" (eof set), so the line/peek/read paths need no
+ * special case. Returns 0 (compressed, empty, refused: use read()). */
+static int try_map(kn_reader *r)
+{
+    const char *no = getenv("KENSA_NO_MMAP");
+    if (no && *no && strcmp(no, "0") != 0) return 0;
+    if (r->raw_size > (uint64_t)SIZE_MAX / 2) return 0;
+    size_t size = (size_t)r->raw_size;
+    void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, r->fd, 0);
+    if (p == MAP_FAILED) return 0;
+    if (kn_detect_compression(p, size) != KN_COMP_NONE) { munmap(p, size); return 0; }
+#ifdef MADV_SEQUENTIAL
+    madvise(p, size, MADV_SEQUENTIAL);
+#endif
+    r->mapped = 1;
+    r->buf = p;
+    r->pos = 0;
+    r->len = r->cap = size;
+    r->eof = r->raw_eof = 1;
+    r->raw_off = size;
+    r->max_line = 16u << 20;
+    r->comp = KN_COMP_NONE;
+    return 1;
+}
+
+/* Gives the pages of the mapping below the current position back (they
+ * stay in the page cache); nothing before pos is referenced by a caller
+ * any more (line and peek pointers live until the next call). */
+static void map_release(kn_reader *r)
+{
+#ifdef MADV_POPULATE_READ
+    if (r->pos + MAP_RELEASE / 2 >= r->populated && r->populated < r->len) {
+        size_t n = r->len - r->populated < MAP_RELEASE ? r->len - r->populated : MAP_RELEASE;
+        madvise(r->buf + r->populated, n, MADV_POPULATE_READ);
+        r->populated += n;
+    }
+#endif
+    if (r->pos - r->released < MAP_RELEASE) return;
+    size_t page = 4096, upto = r->pos & ~(page - 1);
+    if (upto > r->released) {
+        madvise(r->buf + r->released, upto - r->released, MADV_DONTNEED);
+        r->released = upto;
+    }
+}
+
 kn_status kn_reader_open(kn_reader **out, const char *path, kn_err *e)
 {
     *out = NULL;
@@ -231,6 +290,7 @@ kn_status kn_reader_open(kn_reader **out, const char *path, kn_err *e)
 #ifdef POSIX_FADV_SEQUENTIAL
         posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
+        if (r->raw_size > 0 && try_map(r)) { *out = r; return KN_OK; }
     }
     kn_status st = reader_start(r, e);
     if (st) { kn_reader_close(r); return st; }
@@ -261,7 +321,8 @@ void kn_reader_close(kn_reader *r)
     if (r->dec_init && r->comp == KN_COMP_XZ) lzma_end(&r->xz);
     if (r->own_fd) close(r->fd);
     free(r->raw);
-    free(r->buf);
+    if (r->mapped) munmap(r->buf, r->cap);
+    else free(r->buf);
     free(r);
 }
 
@@ -269,7 +330,7 @@ const char *kn_reader_path(const kn_reader *r) { return r->path; }
 kn_compression kn_reader_compression(const kn_reader *r) { return r->comp; }
 uint64_t kn_reader_offset(const kn_reader *r) { return r->off; }
 uint64_t kn_reader_lineno(const kn_reader *r) { return r->lineno; }
-uint64_t kn_reader_raw_offset(const kn_reader *r) { return r->raw_off; }
+uint64_t kn_reader_raw_offset(const kn_reader *r) { return r->mapped ? r->off : r->raw_off; }
 uint64_t kn_reader_raw_size(const kn_reader *r) { return r->raw_size; }
 void kn_reader_set_max_line(kn_reader *r, size_t m) { r->max_line = m ? m : (16u << 20); }
 
@@ -288,6 +349,7 @@ kn_status kn_reader_peek(kn_reader *r, size_t want, const uint8_t **p, size_t *n
 kn_status kn_reader_read(kn_reader *r, void *dst, size_t n, size_t *got, kn_err *e)
 {
     size_t done = 0;
+    if (r->mapped) map_release(r);
     while (done < n) {
         if (r->pos == r->len) {
             if (r->eof) break;
@@ -328,6 +390,7 @@ static int skip_rest_of_line(kn_reader *r, kn_err *e)
 int kn_reader_line(kn_reader *r, const char **line, size_t *len, int *truncated, kn_err *e)
 {
     if (truncated) *truncated = 0;
+    if (r->mapped) map_release(r);
     if (r->skip_line && skip_rest_of_line(r, e) != 0) return -1;
     size_t scanned = 0;
     for (;;) {

@@ -134,6 +134,87 @@ static void peek_then_read(void)
     CHECK_EQ_STR(e.file, "/nonexistent/file");
 }
 
+/* Digest of everything kn_reader_line reports for a file: line texts,
+ * lengths, truncation flags, offsets and line numbers. */
+static uint64_t line_digest(const char *path, size_t max_line, uint64_t *nlines)
+{
+    kn_reader *r;
+    kn_err e;
+    uint64_t h = 1469598103934665603ull;
+    *nlines = 0;
+    if (kn_reader_open(&r, path, &e) != KN_OK) return 0;
+    if (max_line) kn_reader_set_max_line(r, max_line);
+    const uint8_t *p;
+    size_t n;
+    CHECK(kn_reader_peek(r, 3, &p, &n, &e) == KN_OK);   /* peek before lines, as the soc sniffers do */
+    const char *line;
+    size_t len;
+    int trunc, rc;
+    while ((rc = kn_reader_line(r, &line, &len, &trunc, &e)) == 1) {
+        for (size_t i = 0; i < len; i++) h = (h ^ (uint8_t)line[i]) * 1099511628211ull;
+        /* the offset after a truncated line may stop inside it (read()
+         * skips the rest on the next call), so it is compared only after
+         * whole lines */
+        uint64_t off = trunc ? 0 : kn_reader_offset(r);
+        h = (h ^ len ^ (uint64_t)trunc << 40 ^ off << 1 ^ kn_reader_lineno(r) << 20) * 1099511628211ull;
+        (*nlines)++;
+    }
+    CHECK_EQ_INT(rc, 0);
+    CHECK_EQ_INT(kn_reader_raw_offset(r), kn_reader_offset(r));
+    kn_reader_close(r);
+    return h;
+}
+
+/* Plain regular files are served from an mmap (released as it is
+ * consumed); the same file through read() (KENSA_NO_MMAP=1) must yield the
+ * same lines: short and empty lines, CRLF, lines longer than the read
+ * buffer (4 MiB) and than the release window (8 MiB), a line over
+ * max_line, and a last line without a newline. */
+static void mapped_and_read_files_agree(void)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/lines.txt", dir);
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (!f) return;
+    uint64_t x = 88172645463325252ull;
+    size_t total = 0;
+    for (int i = 0; total < (24u << 20); i++) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        size_t len = x % 300;
+        if (i % 5000 == 17) len = (5u << 20) + x % 1000;     /* > read buffer */
+        if (i == 9000) len = (9u << 20) + 3;                  /* > release window */
+        for (size_t k = 0; k < len; k++) fputc('a' + (int)((x >> (k % 50)) % 26), f);
+        if (i % 7 == 3) { fputc('\r', f); total++; }
+        fputc('\n', f);
+        total += len + 1;
+    }
+    fputs("last line without newline", f);
+    fclose(f);
+    for (int pass = 0; pass < 2; pass++) {
+        size_t max_line = pass ? (6u << 20) : 0;
+        uint64_t n_map, n_read;
+        unsetenv("KENSA_NO_MMAP");
+        uint64_t a = line_digest(path, max_line, &n_map);
+        setenv("KENSA_NO_MMAP", "1", 1);
+        uint64_t b = line_digest(path, max_line, &n_read);
+        unsetenv("KENSA_NO_MMAP");
+        CHECK(a != 0);
+        CHECK(a == b);
+        CHECK_EQ_INT(n_map, n_read);
+        CHECK(n_map > 1000);
+    }
+    /* peek, then read() across the whole mapped file */
+    kn_reader *r;
+    kn_err e;
+    CHECK(kn_reader_open(&r, path, &e) == KN_OK);
+    static char buf[1 << 16];
+    size_t got, sum = 0;
+    while (kn_reader_read(r, buf, sizeof buf, &got, &e) == KN_OK && got) sum += got;
+    CHECK_EQ_INT(sum, total + strlen("last line without newline"));
+    kn_reader_close(r);
+}
+
 static void setup(void)
 {
     const char *t = getenv("TMPDIR");
@@ -149,4 +230,4 @@ static void teardown(void)
 }
 
 TEST_MAIN(setup, transparent_decompression, truncated_gzip_is_an_error, long_lines_are_truncated_not_lost,
-          peek_then_read, teardown)
+          peek_then_read, mapped_and_read_files_agree, teardown)
