@@ -19,6 +19,9 @@ int64_t kn_days_from_civil(int64_t y, unsigned m, unsigned d);
  * UTC, as Suricata samples without offset require). Also accepts a bare
  * epoch "1521911720.123456" (Zeek ts). Returns 0 or -1. len -1 = strlen. */
 int kn_time_parse(kn_time *t, const char *s, long len);
+/* The general scanner behind kn_time_parse, which answers the common log
+ * layouts itself and gives the same result (tests compare the two). */
+int kn_time_parse_general(kn_time *t, const char *s, long len);
 /* "2019-03-15T15:10:45.123456Z" with `digits` fractional digits (0..9). */
 char *kn_time_format(kn_time t, int digits, char *buf);
 /* "YYYY-MM-DD" of t, UTC. buf >= 11. */
