@@ -90,6 +90,8 @@ typedef struct es_state {
     kn_htab aggs;        /* es_key -> es_agg* */
     kn_htab scan_seen;   /* {src, dst, window} -> 1 */
     kn_htab es_servers;  /* {server ip or log file, port} -> 1: servers seen answering an ES API path */
+    uint64_t server_bloom[1024];  /* bit per es_servers key hash (64 Ki bits): most HTTP goes to no ES server, and a
+                                 * table lookup per event for that was 6% of http.log ingest (perf) */
     kn_buf dec;          /* decoded query + body */
     kn_time last_sweep;
 } es_state;
@@ -163,6 +165,23 @@ static es_key server_key(const soc_event *ev)
     return k;
 }
 
+_Static_assert(sizeof(es_key) % 8 == 0, "server_bit hashes es_key as 8-byte words");
+static unsigned server_bit(const es_key *k)
+{
+    uint64_t w[sizeof *k / 8], h = 0;
+    memcpy(w, k, sizeof w);
+    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) h = (h ^ w[i]) * 0x9e3779b97f4a7c15ull;
+    return (unsigned)(h >> 48);   /* 64 Ki bits */
+}
+
+static int known_server(const es_state *s, const es_key *k)
+{
+    if (!s->es_servers.count) return 0;
+    unsigned b = server_bit(k);
+    if (!(s->server_bloom[b >> 6] >> (b & 63) & 1)) return 0;
+    return kn_htab_get(&s->es_servers, k) != NULL;
+}
+
 static int es_classify(es_state *s, const soc_event *ev, kn_buf *dec, es_info *info)
 {
     memset(info, 0, sizeof *info);
@@ -177,21 +196,24 @@ static int es_classify(es_state *s, const soc_event *ev, kn_buf *dec, es_info *i
     if (api || s->es_servers.count) sk = server_key(ev);
     if (api) {
         int created;
-        kn_htab_put(&s->es_servers, &sk, &created);
+        if (kn_htab_put(&s->es_servers, &sk, &created)) {
+            unsigned b = server_bit(&sk);
+            s->server_bloom[b >> 6] |= 1ull << (b & 63);
+        }
     }
     soc_str query = qm ? soc_s(qm + 1, uri.n - (size_t)(qm + 1 - uri.p)) : soc_s(NULL, 0);
     /* cheap tests first: most HTTP is not Elasticsearch, and decoding every
      * query would cost more than the rest of the pipeline */
     int script_raw = soc_str_icontains(query, "script") || soc_str_icontains(query, "%73cript") ||
                      soc_str_icontains(ev->http.req_body, "script");
-    if (!honeypot && !es_port && !api && !script_raw && (!s->es_servers.count || !kn_htab_get(&s->es_servers, &sk))) return 0;
+    if (!honeypot && !es_port && !api && !script_raw && !known_server(s, &sk)) return 0;
     kn_buf_reset(dec);
     if (query.n) soc_url_decode(dec, query.p, query.n, 1);
     kn_buf_putc(dec, ' ');
     if (ev->http.req_body.n) kn_buf_append(dec, ev->http.req_body.p, ev->http.req_body.n);
     soc_str text = soc_s(dec->data, dec->len);
     int script = soc_str_icontains(text, "script") != NULL;
-    if (!honeypot && !es_port && !api && !soc_str_icontains(text, "script_fields") && !kn_htab_get(&s->es_servers, &sk))
+    if (!honeypot && !es_port && !api && !soc_str_icontains(text, "script_fields") && !known_server(s, &sk))
         return 0;
     soc_str m = ev->http.method;
     if (script) {

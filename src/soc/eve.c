@@ -208,7 +208,7 @@ static const char *parse_email(const jtok *obj, soc_event *ev, kn_buf *sc)
             if (jscan_array(&a, v.s, v.n) < 0) continue;
             while (jscan_next_item(&a, &item) == 1 && ev->smtp.n_attach < SOC_MAX_ATTACH) {
                 if (item.type != JT_STR) continue;
-                soc_attachment *at = &ev->smtp.attach[ev->smtp.n_attach++];
+                soc_attachment *at = soc_event_attach(ev);
                 at->name = jtok_str(&item, sc);
                 soc_attachment_classify(at, NULL, 0);
             }
@@ -366,7 +366,7 @@ static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_
         fl.sampling = 1;
         fl.file = in->file;
         fl.offset = line;
-        in->pending = *ev;
+        soc_event_copy(&in->pending, ev);
         in->has_pending = 1;
         rec->kind = SOC_REC_FLOW;
         rec->u.flow = fl;
@@ -382,7 +382,7 @@ static int eve_next(soc_input *self, soc_record *rec, kn_err *e)
     if (in->has_pending) {
         in->has_pending = 0;
         rec->kind = SOC_REC_EVENT;
-        rec->u.ev = in->pending;
+        soc_event_copy(&rec->u.ev, &in->pending);
         rec->ts = in->pending.ts;
         return 1;
     }

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/ip.h"
 #include "core/time.h"
@@ -70,7 +71,7 @@ typedef struct soc_event {
     } tls;
     struct {
         soc_str helo, mail_from, rcpt_to, subject, from, to;  /* rcpt_to comma-joined */
-        soc_attachment attach[SOC_MAX_ATTACH];
+        soc_attachment attach[SOC_MAX_ATTACH];   /* [n_attach..] undefined: take a slot with soc_event_attach */
         int n_attach;
     } smtp;
     struct {
@@ -91,6 +92,27 @@ typedef struct soc_event {
         double duration;
     } conn;
 } soc_event;
+
+/* The next free attachment slot, zeroed (soc_event_init leaves the slots
+ * alone: they are half of the struct and almost never used), or NULL when
+ * all SOC_MAX_ATTACH are taken. */
+static inline soc_attachment *soc_event_attach(soc_event *ev)
+{
+    if (ev->smtp.n_attach >= SOC_MAX_ATTACH) return NULL;
+    soc_attachment *a = &ev->smtp.attach[ev->smtp.n_attach++];
+    memset(a, 0, sizeof *a);
+    return a;
+}
+
+/* *dst = *src without the unused attachment slots (a third of the copy
+ * of a flow's CONN event in EVE/Zeek ingest was those slots). */
+static inline void soc_event_copy(soc_event *dst, const soc_event *src)
+{
+    size_t a = offsetof(soc_event, smtp.attach), t = offsetof(soc_event, smtp.n_attach);
+    memcpy(dst, src, a);
+    memcpy(dst->smtp.attach, src->smtp.attach, (size_t)src->smtp.n_attach * sizeof src->smtp.attach[0]);
+    memcpy((char *)dst + t, (const char *)src + t, sizeof *dst - t);
+}
 
 /* smtp.c: sets the is_* flags of an attachment from its name, declared
  * type and (when data != NULL) its first decoded bytes. */

@@ -322,8 +322,9 @@ static void mime_part(const char *part, size_t n, soc_event *ev, kn_buf *sc, int
     soc_str fname = header_param(h.disposition, "filename");
     if (!fname.n) fname = header_param(h.ctype, "name");
     int attachment = fname.n || soc_str_istarts(h.disposition, "attachment");
-    if (!attachment || depth == 0 || ev->smtp.n_attach >= SOC_MAX_ATTACH) return;
-    soc_attachment *a = &ev->smtp.attach[ev->smtp.n_attach++];
+    if (!attachment || depth == 0) return;
+    soc_attachment *a = soc_event_attach(ev);
+    if (!a) return;
     a->name = fname;
     const char *semi = h.ctype.n ? memchr(h.ctype.p, ';', h.ctype.n) : NULL;
     a->content_type = semi ? soc_s(h.ctype.p, (size_t)(semi - h.ctype.p)) : h.ctype;

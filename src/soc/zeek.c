@@ -323,7 +323,7 @@ known:
         soc_str d = V(in, Z_DURATION);
         if (d.n && d.n < 32) ev->conn.duration = parse_duration(d);
         soc_flow *fl = &rec->u.flow;
-        in->pending = *ev;
+        soc_event_copy(&in->pending, ev);
         in->has_pending = 1;
         memset(fl, 0, sizeof *fl);
         fl->start = in->pending.ts;
@@ -472,7 +472,7 @@ static int zeek_next(soc_input *self, soc_record *rec, kn_err *e)
     if (in->has_pending) {
         in->has_pending = 0;
         rec->kind = SOC_REC_EVENT;
-        rec->u.ev = in->pending;
+        soc_event_copy(&rec->u.ev, &in->pending);
         rec->ts = in->pending.ts;
         return 1;
     }
