@@ -12,7 +12,7 @@
 #include "core/json.h"
 #include "core/table.h"
 #include "mem/mem.h"
-#include "mem/minidump.h"
+#include "core/minidump.h"
 
 static int cmd_info(int argc, char **argv);
 static int cmd_pslist(int argc, char **argv);

@@ -5,7 +5,7 @@
  * read /proc/PID/maps, open the output, stream every region through one
  * buffer, close the dump, hash it, write the sidecar, thaw the target. The
  * ELF writer is here (it is small and specific to cores); minidumps go
- * through mem/minidump.h.
+ * through core/minidump.h.
  *
  * SHA-256 comes from OpenSSL's libcrypto (SHA-NI accelerated: ~1.4 GB/s on
  * the CI machine). Both formats are planned and written front to back
@@ -39,7 +39,7 @@
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/time.h"
-#include "mem/minidump.h"
+#include "core/minidump.h"
 
 #define PAGE 4096u
 #define MAX_THREADS 65536

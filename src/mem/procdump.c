@@ -23,7 +23,7 @@
 
 #include "core/buf.h"
 #include "core/json.h"
-#include "mem/minidump.h"
+#include "core/minidump.h"
 
 #define STAGE (1u << 20)
 

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "core/input.h"
-#include "mem/minidump.h"
+#include "core/minidump.h"
 
 static int open_dump(const char *path, kn_map *m, mdmp_file **f)
 {

@@ -5,7 +5,7 @@
  * MINIDUMP_MEMORY_INFO 48). Hand-written because Debian has no C minidump
  * library (Breakpad's is C++ and not packaged as a library), and both
  * directions must stay bounded on hostile input and streaming on output. */
-#include "mem/minidump.h"
+#include "core/minidump.h"
 
 #include <assert.h>
 #include <errno.h>

@@ -3,7 +3,9 @@
  * The minidump is kensa's process-dump format on every platform (Windows
  * convention; lldb, WinDbg, Volatility and rust-minidump read it), so one
  * module both reads dumps written by Windows, Breakpad and wine and writes
- * the dumps taken by `kensa mem dump-live --format minidump`.
+ * the dumps taken by `kensa mem dump-live --format minidump`. It is in core
+ * because two engines use it: mem (images, process dumps, live dumps) and
+ * bin (modules loaded out of a dump).
  *
  * Reader. mdmp_open parses a dump held in memory (usually a kn_map of the
  * file; the bytes are not copied and must outlive the mdmp_file). Only the
@@ -31,8 +33,8 @@
  *
  * Layout written: header (32 bytes), reserved stream directory, Memory64
  * data, then the small streams and strings. */
-#ifndef KENSA_MEM_MINIDUMP_H
-#define KENSA_MEM_MINIDUMP_H
+#ifndef KENSA_CORE_MINIDUMP_H
+#define KENSA_CORE_MINIDUMP_H
 
 #include <stddef.h>
 #include <stdint.h>
