@@ -91,7 +91,7 @@ static void http_headers(const jtok *arr, soc_event *ev, kn_buf *sc, int request
         jtok k, v;
         soc_str name = {0, 0}, value = {0, 0};
         if (jscan_object(&o, item.s, item.n) < 0) continue;
-        while (jscan_next(&o, &k, &v) == 1) {
+        while (jscan_next_fast(&o, &k, &v) == 1) {
             if (JKEY(&k, "name")) name = jtok_str(&v, sc);
             else if (JKEY(&k, "value")) value = jtok_str(&v, sc);
         }
@@ -108,7 +108,7 @@ static const char *parse_http(const jtok *obj, soc_event *ev, kn_buf *sc)
     jscan o;
     jtok k, v;
     if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
-    while (jscan_next(&o, &k, &v) == 1) {
+    while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "hostname")) ev->http.host = jtok_str(&v, sc);
         else if (JKEY(&k, "url")) ev->http.uri = jtok_str(&v, sc);
         else if (JKEY(&k, "http_user_agent")) ev->http.user_agent = jtok_str(&v, sc);
@@ -134,7 +134,7 @@ static const char *parse_dns(const jtok *obj, soc_event *ev, kn_buf *sc)
     jscan o;
     jtok k, v;
     if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
-    while (jscan_next(&o, &k, &v) == 1) {
+    while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "type")) { soc_str t = jtok_str(&v, sc); ev->dns.is_response = soc_str_eq(t, "answer"); }
         else if (JKEY(&k, "rrname") && !ev->dns.query.n) ev->dns.query = jtok_str(&v, sc);
         else if (JKEY(&k, "rrtype") && !ev->dns.qtype_name.n) ev->dns.qtype_name = jtok_str(&v, sc);
@@ -153,7 +153,7 @@ static const char *parse_dns(const jtok *obj, soc_event *ev, kn_buf *sc)
                 jscan ao;
                 jtok ak, av;
                 if (jscan_object(&ao, item.s, item.n) == 0)
-                    while (jscan_next(&ao, &ak, &av) == 1)
+                    while (jscan_next_fast(&ao, &ak, &av) == 1)
                         if (JKEY(&ak, "rdata")) ev->dns.answers = jtok_str(&av, sc);
             }
         }
@@ -166,14 +166,14 @@ static const char *parse_tls(const jtok *obj, soc_event *ev, kn_buf *sc)
     jscan o;
     jtok k, v;
     if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
-    while (jscan_next(&o, &k, &v) == 1) {
+    while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "sni")) ev->tls.sni = jtok_str(&v, sc);
         else if (JKEY(&k, "version")) ev->tls.version = jtok_str(&v, sc);
         else if (JKEY(&k, "ja3") && v.type == JT_OBJ) {
             jscan j;
             jtok jk, jv;
             if (jscan_object(&j, v.s, v.n) == 0)
-                while (jscan_next(&j, &jk, &jv) == 1)
+                while (jscan_next_fast(&j, &jk, &jv) == 1)
                     if (JKEY(&jk, "hash")) ev->tls.ja3 = jtok_str(&jv, sc);
         }
     }
@@ -185,7 +185,7 @@ static const char *parse_smtp(const jtok *obj, soc_event *ev, kn_buf *sc)
     jscan o;
     jtok k, v;
     if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
-    while (jscan_next(&o, &k, &v) == 1) {
+    while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "helo")) ev->smtp.helo = jtok_str(&v, sc);
         else if (JKEY(&k, "mail_from")) ev->smtp.mail_from = jtok_str(&v, sc);
         else if (JKEY(&k, "rcpt_to")) ev->smtp.rcpt_to = jtok_join(&v, sc);
@@ -198,7 +198,7 @@ static const char *parse_email(const jtok *obj, soc_event *ev, kn_buf *sc)
     jscan o;
     jtok k, v;
     if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
-    while (jscan_next(&o, &k, &v) == 1) {
+    while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "from")) ev->smtp.from = jtok_str(&v, sc);
         else if (JKEY(&k, "to")) ev->smtp.to = jtok_join(&v, sc);
         else if (JKEY(&k, "subject")) ev->smtp.subject = jtok_str(&v, sc);
@@ -222,7 +222,7 @@ static const char *parse_alert(const jtok *obj, soc_event *ev, kn_buf *sc)
     jscan o;
     jtok k, v;
     if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
-    while (jscan_next(&o, &k, &v) == 1) {
+    while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "signature")) ev->alert.signature = jtok_str(&v, sc);
         else if (JKEY(&k, "category")) ev->alert.category = jtok_str(&v, sc);
         else if (JKEY(&k, "action")) ev->alert.action = jtok_str(&v, sc);
@@ -237,7 +237,7 @@ static const char *parse_fileinfo(const jtok *obj, soc_event *ev, kn_buf *sc)
     jscan o;
     jtok k, v;
     if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
-    while (jscan_next(&o, &k, &v) == 1) {
+    while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "filename")) ev->fileinfo.name = jtok_str(&v, sc);
         else if (JKEY(&k, "magic")) ev->fileinfo.magic = jtok_str(&v, sc);
         else if (JKEY(&k, "mimetype")) ev->fileinfo.mime_type = jtok_str(&v, sc);
@@ -252,7 +252,7 @@ static const char *parse_flow(const jtok *obj, soc_event *ev, soc_flow *fl, kn_b
     jscan o;
     jtok k, v;
     if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
-    while (jscan_next(&o, &k, &v) == 1) {
+    while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "pkts_toserver")) ev->conn.orig_pkts = (uint64_t)jtok_int(&v, 0);
         else if (JKEY(&k, "pkts_toclient")) ev->conn.resp_pkts = (uint64_t)jtok_int(&v, 0);
         else if (JKEY(&k, "bytes_toserver")) ev->conn.orig_bytes = (uint64_t)jtok_int(&v, 0);
@@ -286,7 +286,7 @@ static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_
     soc_flow fl;
     memset(&fl, 0, sizeof fl);
     int r;
-    while ((r = jscan_next(&o, &k, &v)) == 1) {
+    while ((r = jscan_next_fast(&o, &k, &v)) == 1) {
         if (k.n < 3) continue;
         switch (k.s[0]) {
         case 't':

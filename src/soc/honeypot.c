@@ -82,7 +82,7 @@ static int honey_parse(honey_in *in, const char *s, size_t n, uint64_t line, soc
     soc_str ts = {0, 0}, src = {0, 0}, url = {0, 0}, hostport = {0, 0}, sensor = {0, 0};
     if (jscan_object(&o, s, n) < 0) { *why = "not a JSON object"; return -1; }
     int r;
-    while ((r = jscan_next(&o, &k, &v)) == 1) {
+    while ((r = jscan_next_fast(&o, &k, &v)) == 1) {
         if (JKEY(&k, "@timestamp")) ts = jtok_str(&v, sc);
         else if (JKEY(&k, "source")) src = jtok_str(&v, sc);
         else if (JKEY(&k, "method")) ev->http.method = jtok_str(&v, sc);

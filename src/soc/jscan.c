@@ -3,9 +3,6 @@
 #include <ctype.h>
 #include <stddef.h>
 #include <stdlib.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "soc/logs.h"
 
@@ -19,47 +16,8 @@ static inline __attribute__((always_inline)) const char *skip_ws(const char *p, 
     return p;
 }
 
-/* p points just after an opening quote; returns the closing quote or NULL.
- * A quote preceded by an odd run of backslashes is escaped. */
-static inline __attribute__((always_inline)) const char *str_end(const char *p, const char *end, int *esc)
-{
-    /* 16 bytes at a time with SSE2 (baseline on x86-64), else 8 with SWAR:
-     * measured against memchr per string (call overhead on short EVE
-     * strings) and a byte loop (a branch per byte), this halves the time
-     * jscan spends in strings. */
-    while (p < end) {
-#if defined(__SSE2__)
-        const __m128i q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
-        while (end - p >= 16) {
-            __m128i w = _mm_loadu_si128((const __m128i *)(const void *)p);
-            unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(w, q), _mm_cmpeq_epi8(w, bs)));
-            if (m) { p += __builtin_ctz(m); goto found; }
-            p += 16;
-        }
-#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-        const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-        while (end - p >= 8) {
-            uint64_t w;
-            memcpy(&w, p, 8);
-            uint64_t a = w ^ (0x22 * ones), b = w ^ (0x5c * ones);
-            /* the lowest flagged byte is exact (borrows only go upwards) */
-            uint64_t hit = ((a - ones) & ~a & highs) | ((b - ones) & ~b & highs);
-            if (hit) { p += __builtin_ctzll(hit) >> 3; goto found; }
-            p += 8;
-        }
-#endif
-        while (p < end && *p != '"' && *p != '\\') p++;
-        if (p >= end) return NULL;
-    found:
-        if (*p == '"') return p;
-        *esc = 1;
-        p += 2;                                   /* skip the escaped byte */
-    }
-    return NULL;
-}
-
 /* p at '{' or '['; returns one past the matching bracket, or NULL. */
-static const char *skip_nested(const char *p, const char *end)
+const char *jscan_skip_nested(const char *p, const char *end)
 {
     int depth = 0;
     while (p < end) {
@@ -67,7 +25,7 @@ static const char *skip_nested(const char *p, const char *end)
         switch (c) {
         case '"': {
             int esc;
-            const char *q = str_end(p, end, &esc);
+            const char *q = jscan_str_end(p, end, &esc);
             if (!q) return NULL;
             p = q + 1;
             break;
@@ -92,7 +50,7 @@ static inline __attribute__((always_inline)) const char *read_value(const char *
     char c = *p;
     v->esc = 0;
     if (c == '"') {
-        const char *q = str_end(p + 1, end, &v->esc);
+        const char *q = jscan_str_end(p + 1, end, &v->esc);
         if (!q) return NULL;
         v->type = JT_STR;
         v->s = p + 1;
@@ -100,7 +58,7 @@ static inline __attribute__((always_inline)) const char *read_value(const char *
         return q + 1;
     }
     if (c == '{' || c == '[') {
-        const char *q = skip_nested(p, end);
+        const char *q = jscan_skip_nested(p, end);
         if (!q) return NULL;
         v->type = c == '{' ? JT_OBJ : JT_ARR;
         v->s = p;
@@ -159,7 +117,7 @@ static int separator(jscan *s, char close)
 {
     if (s->err) return -1;
     if (s->pending) {
-        const char *q = skip_nested(s->p, s->end);
+        const char *q = jscan_skip_nested(s->p, s->end);
         if (!q) return fail(s, s->p);
         s->p = q;
         s->pending = 0;

@@ -436,7 +436,7 @@ static int zeek_json_row(zeek_in *in, const char *s, size_t n, uint64_t line, so
     jtok k, v;
     if (jscan_object(&o, s, n) < 0) { *why = "not a JSON object"; return -1; }
     int r;
-    while ((r = jscan_next(&o, &k, &v)) == 1) {
+    while ((r = jscan_next_fast(&o, &k, &v)) == 1) {
         enum zf id = field_id(k.s, k.n);
         if (id == Z_NONE || v.type == JT_NULL) continue;
         in->set[id] = 1;

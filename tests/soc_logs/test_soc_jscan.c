@@ -1,0 +1,197 @@
+/* test_soc_jscan: the inlined fast paths of the soc JSON scanner against
+ * their general forms. jscan_next_fast must return exactly what jscan_next
+ * returns from the same state (same tokens, same positions, same errors) on
+ * generated objects: compact and spaced, escapes (also across the 16-byte
+ * blocks the string search reads), nested values read lazily or skipped,
+ * and corrupted or cut-short text. jscan_str_end is checked against a
+ * byte-at-a-time reference on every placement of quotes and backslashes
+ * around the block edges. */
+#include "test.h"
+#include "soc/logs.h"
+
+static uint64_t rs = 0x2545f4914f6cdd1dull;
+static uint64_t rnd(void)
+{
+    rs ^= rs << 13; rs ^= rs >> 7; rs ^= rs << 17;
+    return rs;
+}
+
+typedef struct gbuf { char b[8192]; size_t n; } gbuf;
+static void put(gbuf *g, const char *s) { while (*s && g->n < sizeof g->b - 1) g->b[g->n++] = *s++; }
+static void putc_(gbuf *g, char c) { if (g->n < sizeof g->b - 1) g->b[g->n++] = c; }
+static void ws(gbuf *g, int spaced)
+{
+    if (!spaced || rnd() % 3) return;
+    static const char w[] = " \t\r\n";
+    int k = 1 + (int)(rnd() % 3);
+    while (k--) putc_(g, w[rnd() % 4]);
+}
+
+static void gen_string(gbuf *g)
+{
+    putc_(g, '"');
+    int len = (int)(rnd() % (rnd() % 4 ? 12 : 70));
+    for (int i = 0; i < len; i++) {
+        unsigned r = (unsigned)(rnd() % 40);
+        if (r == 0) put(g, "\\\"");
+        else if (r == 1) put(g, "\\\\");
+        else if (r == 2) put(g, "\\u00e9");
+        else if (r == 3) put(g, "\\n");
+        else putc_(g, (char)('a' + rnd() % 26));
+    }
+    putc_(g, '"');
+}
+
+static void gen_value(gbuf *g, int depth, int spaced);
+
+static void gen_object(gbuf *g, int depth, int spaced)
+{
+    putc_(g, '{');
+    int n = (int)(rnd() % (depth ? 4 : 12));
+    for (int i = 0; i < n; i++) {
+        if (i) { ws(g, spaced); putc_(g, ','); }
+        ws(g, spaced);
+        gen_string(g);
+        ws(g, spaced);
+        putc_(g, ':');
+        ws(g, spaced);
+        gen_value(g, depth + 1, spaced);
+    }
+    ws(g, spaced);
+    putc_(g, '}');
+}
+
+static void gen_value(gbuf *g, int depth, int spaced)
+{
+    unsigned r = (unsigned)(rnd() % 10);
+    if (depth > 3) r %= 7;
+    char num[32];
+    switch (r) {
+    case 0: case 1: case 2: gen_string(g); break;
+    case 3: snprintf(num, sizeof num, "%lld", (long long)(rnd() % 2000000) - 1000000); put(g, num); break;
+    case 4: snprintf(num, sizeof num, "%llu.%u", (unsigned long long)(rnd() % 100000), (unsigned)(rnd() % 1000)); put(g, num); break;
+    case 5: put(g, rnd() % 2 ? "true" : "null"); break;
+    case 6: put(g, "false"); break;
+    case 7: case 8: gen_object(g, depth, spaced); break;
+    default: {
+        putc_(g, '[');
+        int n = (int)(rnd() % 4);
+        for (int i = 0; i < n; i++) {
+            if (i) putc_(g, ',');
+            gen_value(g, depth + 1, spaced);
+        }
+        putc_(g, ']');
+    }
+    }
+}
+
+static int tok_eq(const jtok *a, const jtok *b)
+{
+    return a->type == b->type && a->s == b->s && a->n == b->n && a->esc == b->esc;
+}
+
+static int mismatches;
+
+/* Walks one object with both iterators side by side, taking the same lazy
+ * choices; recurses into lazily returned objects on some members. */
+static void walk(const char *text, size_t n, int lazy, int depth)
+{
+    jscan a, b;
+    int ra = jscan_object(&a, text, n), rb = jscan_object(&b, text, n);
+    if (ra != rb) { mismatches++; return; }
+    if (ra < 0) return;
+    a.lazy = b.lazy = lazy;
+    for (int steps = 0; steps < 10000; steps++) {
+        jtok ka, va, kb, vb;
+        memset(&ka, 0, sizeof ka); memset(&va, 0, sizeof va);
+        memset(&kb, 0, sizeof kb); memset(&vb, 0, sizeof vb);
+        ra = jscan_next_fast(&a, &ka, &va);
+        rb = jscan_next(&b, &kb, &vb);
+        if (ra != rb || a.p != b.p || a.err != b.err || a.err_at != b.err_at || a.pending != b.pending ||
+            a.first != b.first || (ra == 1 && (!tok_eq(&ka, &kb) || !tok_eq(&va, &vb)))) {
+            if (mismatches++ < 5) fprintf(stderr, "mismatch at step %d (%d vs %d) in: %.*s\n", steps, ra, rb, (int)n, text);
+            return;
+        }
+        if (ra != 1) break;
+        if (lazy && va.type == JT_OBJ && a.pending && rnd() % 2) {
+            /* read the nested object, then resume both where it ended */
+            jscan sub;
+            jtok sk, sv;
+            if (depth < 4) walk(va.s, va.n, lazy, depth + 1);
+            const char *after = NULL;
+            if (jscan_object(&sub, va.s, va.n) == 0) {
+                int r;
+                while ((r = jscan_next(&sub, &sk, &sv)) == 1) {}
+                after = r == 0 ? sub.p : NULL;
+            }
+            jscan_resume(&a, after);
+            jscan_resume(&b, after);
+        }
+    }
+    if (jscan_at_end(&a) != jscan_at_end(&b)) mismatches++;
+}
+
+static void fast_iterator_matches_general(void)
+{
+    static const char junk[] = "{}[]\",: \\a1";
+    int tested = 0, malformed = 0;
+    for (int i = 0; i < 200000; i++) {
+        gbuf g;
+        g.n = 0;
+        int spaced = rnd() % 4 == 0;
+        gen_object(&g, 0, spaced);
+        if (rnd() % 4 == 0 && g.n) {
+            /* corrupt: replace, drop or insert one byte, or cut the text */
+            size_t at = (size_t)(rnd() % g.n);
+            switch (rnd() % 4) {
+            case 0: g.b[at] = junk[rnd() % (sizeof junk - 1)]; break;
+            case 1: memmove(g.b + at, g.b + at + 1, g.n - at - 1); g.n--; break;
+            case 2: if (g.n < sizeof g.b - 2) { memmove(g.b + at + 1, g.b + at, g.n - at); g.b[at] = junk[rnd() % (sizeof junk - 1)]; g.n++; } break;
+            default: g.n = at; break;
+            }
+            malformed++;
+        }
+        walk(g.b, g.n, (int)(rnd() % 2), 0);
+        tested++;
+    }
+    CHECK_EQ_INT(mismatches, 0);
+    CHECK(tested == 200000 && malformed > 30000);
+}
+
+/* reference: closing quote after p, skipping backslash-escaped bytes */
+static const char *ref_str_end(const char *p, const char *end, int *esc)
+{
+    while (p < end) {
+        if (*p == '"') return p;
+        if (*p == '\\') { *esc = 1; p += 2; continue; }
+        p++;
+    }
+    return NULL;
+}
+
+static void string_end_at_block_edges(void)
+{
+    char buf[128];
+    int bad = 0, cases = 0;
+    for (int len = 0; len < 70; len++)
+        for (int bs = -1; bs < len; bs++)
+            for (int bs2 = -1; bs2 < 3; bs2++)
+                for (int close = 0; close < 2; close++) {
+                    /* len filler bytes, a backslash at bs (and bs+1+bs2),
+                     * then a closing quote or none */
+                    memset(buf, 'x', sizeof buf);
+                    if (bs >= 0) buf[bs] = '\\';
+                    if (bs >= 0 && bs2 >= 0 && bs + 1 + bs2 < len) buf[bs + 1 + bs2] = bs2 == 1 ? '"' : '\\';
+                    size_t n = (size_t)len;
+                    if (close) buf[n++] = '"';
+                    int e1 = 0, e2 = 0;
+                    const char *a = jscan_str_end(buf, buf + n, &e1), *b = ref_str_end(buf, buf + n, &e2);
+                    /* an escape as the last byte may run one past: both must call it unterminated */
+                    if (a != b || (a && e1 != e2)) bad++;
+                    cases++;
+                }
+    CHECK_EQ_INT(bad, 0);
+    CHECK(cases > 10000);
+}
+
+TEST_MAIN(fast_iterator_matches_general, string_end_at_block_edges)
