@@ -4,7 +4,7 @@
  * Shape: everything per byte is a flat array indexed by code index (see
  * bin.h); lists that grow during traversal are plain vectors of uint64; the
  * only hash tables are keyed by the rare things (jump-table sites, import
- * slots). Decoding is memoised in len/cls/rel, so a byte offset is decoded
+ * slots). Decoding is memoised in len/cls/tgt, so a byte offset is decoded
  * at most once whichever path reaches it: that is the superset of decodings
  * of every offset the analysis looks at, computed lazily. */
 #ifndef KENSA_BIN_AN_H
@@ -40,6 +40,8 @@ typedef struct u64vec {
 
 int u64_push(u64vec *v, uint64_t x);   /* 0, or -1 on no memory */
 
+#define AN_NSRC 5   /* BIN_FSRC_* bits */
+
 typedef struct jt_rec { uint32_t first, count; } jt_rec;
 
 typedef struct an_ctx {
@@ -68,7 +70,8 @@ typedef struct an_ctx {
     u64vec entries;            /* function entries (indexes) */
     u64vec jt_targets;         /* targets of all resolved indirect jumps */
     kn_htab jt;                /* site index -> jt_rec */
-    kn_htab fsrc;              /* entry index -> BIN_FSRC_* bits */
+    uint8_t *srcmap;           /* AN_NSRC bitmaps of bmsz bytes: BIN_FSRC_* bit b of an entry */
+    size_t bmsz;               /* bytes of one bitmap ((n + 7) / 8 + 8: word reads may pass the end) */
     kn_htab noret_slot;        /* import slot va -> 1: calls through it never return */
     int hints;
     int reloc_complete;        /* every stored absolute pointer has a relocation */
@@ -83,8 +86,13 @@ static inline void bit_set(uint8_t *b, uint64_t i) { b[i >> 3] |= (uint8_t)(1u <
 const bin_region *an_region(const an_ctx *x, uint64_t g);
 /* Decodes at g (memoised). Returns the length, or 0 when invalid. */
 unsigned an_decode(an_ctx *x, uint64_t g);
-/* Code index of the direct branch target of the instruction at g, or UINT64_MAX. */
-uint64_t an_target(an_ctx *x, uint64_t g);
+/* Code index of the direct branch target of the (decoded) instruction at g,
+ * or UINT64_MAX: none (not a direct branch) or outside the code. */
+static inline uint64_t an_target(const an_ctx *x, uint64_t g)
+{
+    uint32_t t = x->a->tgt[g];
+    return t == UINT32_MAX ? UINT64_MAX : t;
+}
 /* Full decode (operands) at code index g. 0 on success. */
 int an_decode_full(an_ctx *x, uint64_t g, ZydisDecodedInstruction *ins, ZydisDecodedOperand *ops);
 /* Marks g as a block start and queues it for exploration. */

@@ -30,6 +30,7 @@
 #include "bin/an.h"
 
 #define AN_MAX_CODE ((uint64_t)1 << 31)
+_Static_assert(BIN_FSRC_HINT < (1u << AN_NSRC), "source bitmaps cover every BIN_FSRC_* bit");
 
 static inline uint64_t ld_u64_raw(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 static inline uint64_t ld_u32_raw(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
@@ -142,6 +143,22 @@ static int in_code(const an_ctx *x, uint64_t va)
     return bin_code_index(x->a, va) != UINT64_MAX;
 }
 
+/* Code index of a direct branch's target (UINT32_MAX when it is not a
+ * direct branch or leaves the code), computed once at decode time: the
+ * traversal, the floods and the results ask for it many times per branch. */
+static uint32_t branch_target(an_ctx *x, const bin_region *r, uint64_t g, unsigned len, unsigned cls, int32_t rel)
+{
+    unsigned k = cls & K_MASK;
+    if (k != K_JMP && k != K_JCC && k != K_CALL) return UINT32_MAX;
+    int64_t ti = (int64_t)g + len + rel;   /* same region: no address arithmetic */
+    if (ti >= (int64_t)r->index && (uint64_t)ti - r->index < r->size && (x->is64 || r->va + r->size <= 0x100000000ull))
+        return (uint32_t)ti;
+    uint64_t va = r->va + (g - r->index) + len + (uint64_t)(int64_t)rel;
+    if (!x->is64) va &= 0xffffffffu;
+    uint64_t t = (va >= r->va && va - r->va < r->size) ? r->index + (va - r->va) : bin_code_index(x->a, va);
+    return t == UINT64_MAX ? UINT32_MAX : (uint32_t)t;
+}
+
 unsigned an_decode(an_ctx *x, uint64_t g)
 {
     bin_analysis *a = x->a;
@@ -159,12 +176,13 @@ unsigned an_decode(an_ctx *x, uint64_t g)
         else if (fd.imm_valid && ((k & K_MASK) == K_SEQ || (k & K_MASK) == K_CALLI || (k & K_MASK) == K_JMPI) && in_code(x, fd.imm_abs)) k |= K_IMM;
         a->len[g] = (uint8_t)fl;
         a->cls[g] = k;
-        a->rel[g] = fd.rel;
+        a->tgt[g] = branch_target(x, r, g, fl, k, fd.rel);
         return fl;
     }
     if (!ZYAN_SUCCESS(ZydisDecoderDecodeInstruction(&x->dmin, NULL, r->data + off, r->size - off, &ins))) {
         a->len[g] = 0xff;
         a->cls[g] = K_INVALID;
+        a->tgt[g] = UINT32_MAX;
         return 0;
     }
     unsigned k = K_SEQ;
@@ -242,7 +260,7 @@ unsigned an_decode(an_ctx *x, uint64_t g)
     }
     a->len[g] = ins.length;
     a->cls[g] = (uint8_t)k;
-    a->rel[g] = rel;
+    a->tgt[g] = branch_target(x, r, g, ins.length, k, rel);
     return ins.length;
 }
 
@@ -252,19 +270,6 @@ int an_decode_full(an_ctx *x, uint64_t g, ZydisDecodedInstruction *ins, ZydisDec
     if (!r) return -1;
     uint64_t off = g - r->index;
     return ZYAN_SUCCESS(ZydisDecoderDecodeFull(&x->dfull, r->data + off, r->size - off, ins, ops)) ? 0 : -1;
-}
-
-uint64_t an_target(an_ctx *x, uint64_t g)
-{
-    bin_analysis *a = x->a;
-    const bin_region *r = an_region(x, g);
-    int64_t ti = (int64_t)g + a->len[g] + a->rel[g];   /* same region: no address arithmetic */
-    if (ti >= (int64_t)r->index && (uint64_t)ti - r->index < r->size && (x->is64 || r->va + r->size <= 0x100000000ull))
-        return (uint64_t)ti;
-    uint64_t va = r->va + (g - r->index) + a->len[g] + (uint64_t)(int64_t)a->rel[g];
-    if (!x->is64) va &= 0xffffffffu;
-    if (va >= r->va && va - r->va < r->size) return r->index + (va - r->va);
-    return bin_code_index(a, va);
 }
 
 void an_queue(an_ctx *x, uint64_t g)
@@ -641,17 +646,19 @@ fail:
     return 0;
 }
 
+/* Why a function start was accepted: one bitmap per BIN_FSRC_* bit (a
+ * hash table keyed by start cost 3.5% of the analysis in lookups). */
 static void add_source(an_ctx *x, uint64_t g, unsigned src)
 {
-    int created;
-    uint32_t *s = kn_htab_put(&x->fsrc, &g, &created);
-    if (s) *s |= src;
+    for (unsigned b = 0; b < AN_NSRC; b++)
+        if (src >> b & 1) bit_set(x->srcmap + b * x->bmsz, g);
 }
 
-static unsigned get_source(an_ctx *x, uint64_t g)
+static unsigned get_source(const an_ctx *x, uint64_t g)
 {
-    uint32_t *s = kn_htab_get(&x->fsrc, &g);
-    return s ? *s : 0;
+    unsigned s = 0;
+    for (unsigned b = 0; b < AN_NSRC; b++) s |= (unsigned)bit_get(x->srcmap + b * x->bmsz, g) << b;
+    return s;
 }
 
 /* Sweep: explains every byte not yet recovered as padding, code or data. */
@@ -1009,6 +1016,7 @@ static void compute_functions(an_ctx *x)
         }
 #undef INSIDE_OTHER
         if (!added) break;
+        if (iter == 23) u64_sort_unique(&x->entries);   /* the round limit: later stages want them sorted */
     }
     free(stack.v);
     free(tails.v);
@@ -1153,7 +1161,7 @@ static void reset_pass(an_ctx *x)
      * the second pass recovers again: they are kept (with the data marks of
      * tables inside code), not recomputed. */
     x->work.n = x->ptrs.n = x->ijmps.n = x->calls.n = x->entries.n = x->jmps.n = x->weak.n = 0;
-    kn_htab_clear(&x->fsrc);
+    memset(x->srcmap, 0, AN_NSRC * x->bmsz);
     for (size_t i = 0; i + 1 < x->jt_data.n; i += 2)
         for (uint64_t b = 0; b < x->jt_data.v[i + 1]; b++) a->flags[x->jt_data.v[i] + b] |= BIN_B_DATA;
 }
@@ -1232,6 +1240,54 @@ int an_fixed_pointer(const an_ctx *x, uint64_t va)
     return import_for(x->img, va) == NULL;
 }
 
+/* First set bit of bitmap b in [g, lim), or lim. Reads 8 bytes at a time
+ * (bitmaps carry 8 bytes of slack; x86 is little-endian, so bit i of the
+ * word is bit i of the bitmap from its first byte). */
+static inline uint64_t next_set(const uint8_t *b, uint64_t g, uint64_t lim)
+{
+    while (g < lim) {
+        uint64_t w;
+        memcpy(&w, b + (g >> 3), 8);
+        w >>= g & 7;
+        if (w) { g += (uint64_t)__builtin_ctzll(w); return g < lim ? g : lim; }
+        g = (g & ~(uint64_t)7) + 64;
+    }
+    return lim;
+}
+
+/* Replaces each call's callee (a code index, or -1) by the index of the
+ * function starting there, or -1: a bitmap of entries plus the number of
+ * entries before each 64-bit word, so each lookup is O(1) (a binary search
+ * over the functions per call was 3.5% of the analysis). 0, or -1 on no
+ * memory. */
+static int callee_by_rank(an_ctx *x)
+{
+    bin_analysis *a = x->a;
+    uint64_t nw = (x->n + 63) / 64;
+    uint32_t *rank = malloc((nw ? nw : 1) * sizeof *rank);
+    if (!rank) return -1;
+    uint8_t *bm = x->visit;   /* free again: the floods are done */
+    memset(bm, 0, x->bmsz);
+    for (size_t i = 0; i < x->entries.n; i++) bit_set(bm, x->entries.v[i]);
+    uint32_t c = 0;
+    for (uint64_t w = 0; w < nw; w++) {
+        uint64_t word;
+        rank[w] = c;
+        memcpy(&word, bm + w * 8, 8);
+        c += (uint32_t)__builtin_popcountll(word);
+    }
+    for (size_t i = 0; i < a->ncalls; i++) {
+        int32_t t = a->calls[i].callee;
+        if (t < 0 || (uint64_t)t >= x->n || !bit_get(bm, (uint64_t)t)) { a->calls[i].callee = -1; continue; }
+        uint64_t word;
+        memcpy(&word, bm + ((uint64_t)t >> 6) * 8, 8);
+        uint64_t below = word & ((1ull << (t & 63)) - 1);
+        a->calls[i].callee = (int32_t)(rank[t >> 6] + (uint32_t)__builtin_popcountll(below));
+    }
+    free(rank);
+    return 0;
+}
+
 static kn_status build_results(an_ctx *x, const uint8_t *ret)
 {
     bin_analysis *a = x->a;
@@ -1266,8 +1322,7 @@ static kn_status build_results(an_ctx *x, const uint8_t *ret)
         int32_t fidx = (int32_t)(funcs.n - 1);
         bin_block *cur = NULL;
         uint64_t cur_end = 0;
-        for (uint64_t g = e; g < lim; g++) {
-            if (!bit_get(x->visit, g)) continue;
+        for (uint64_t g = next_set(x->visit, e, lim); g < lim; g = next_set(x->visit, g + 1, lim)) {
             unsigned l = a->len[g];
             if (!cur || cur_end != g || (a->flags[g] & BIN_B_BLOCK) || g == e) {
                 cur = vec_push(&blocks, sizeof *cur);
@@ -1297,7 +1352,7 @@ static kn_status build_results(an_ctx *x, const uint8_t *ret)
                 if (!c) goto nomem;
                 c->site = bin_code_va(a, g);
                 c->target = t == UINT64_MAX ? 0 : bin_code_va(a, t);
-                c->caller = fidx; c->callee = -1; c->tail = 0;
+                c->caller = fidx; c->callee = t == UINT64_MAX ? -1 : (int32_t)t; c->tail = 0;
                 if (jr) { succ[0] = x->jt_targets.v[jr->first]; sk[0] = BIN_EDGE_CALL_FALL; break; }
                 if (call_falls(x, g, k, NULL)) { succ[0] = g + l; sk[0] = BIN_EDGE_CALL_FALL; ends = g + l >= x->n || (a->flags[g + l] & BIN_B_BLOCK) != 0; }
                 break;
@@ -1307,7 +1362,7 @@ static kn_status build_results(an_ctx *x, const uint8_t *ret)
                 if (!c) goto nomem;
                 c->site = bin_code_va(a, g);
                 c->target = jr ? bin_code_va(a, x->jt_targets.v[jr->first]) : 0;
-                c->caller = fidx; c->callee = -1; c->tail = 0;
+                c->caller = fidx; c->callee = jr ? (int32_t)x->jt_targets.v[jr->first] : -1; c->tail = 0;
                 if (call_falls(x, g, k, NULL)) { succ[0] = g + l; sk[0] = BIN_EDGE_CALL_FALL; ends = g + l >= x->n || (a->flags[g + l] & BIN_B_BLOCK) != 0; }
                 break;
             }
@@ -1324,7 +1379,7 @@ static kn_status build_results(an_ctx *x, const uint8_t *ret)
                             bin_call *c = vec_push(&calls, sizeof *c);
                             if (!c) goto nomem;
                             c->site = bin_code_va(a, g); c->target = bin_code_va(a, t);
-                            c->caller = fidx; c->callee = -1; c->tail = 1;
+                            c->caller = fidx; c->callee = (int32_t)t; c->tail = 1;
                         }
                     }
                 }
@@ -1358,7 +1413,7 @@ static kn_status build_results(an_ctx *x, const uint8_t *ret)
                     bin_call *c = vec_push(&calls, sizeof *c);
                     if (!c) goto nomem;
                     c->site = bin_code_va(a, g); c->target = bin_code_va(a, succ[s]);
-                    c->caller = fidx; c->callee = -1; c->tail = 1;
+                    c->caller = fidx; c->callee = (int32_t)succ[s]; c->tail = 1;
                 }
             }
             cur = NULL;
@@ -1369,12 +1424,20 @@ static kn_status build_results(an_ctx *x, const uint8_t *ret)
     a->blocks = blocks.p; a->nblocks = blocks.n;
     a->edges = edges.p; a->nedges = edges.n;
     a->calls = calls.p; a->ncalls = calls.n;
-    for (size_t i = 0; i < a->ncalls; i++) a->calls[i].callee = bin_func_by_va(a, a->calls[i].target);
+    /* callee holds the target's code index until here (indexes are below
+     * AN_MAX_CODE = 2^31): functions are numbered like the entries, so the
+     * callee is the target's rank among the entries when it is one. */
+    if (callee_by_rank(x) != 0) goto nomem_results;
     for (size_t i = 0; i < a->nfuncs; i++) a->noreturn_funcs += a->funcs[i].noreturn != 0;
     return KN_OK;
 nomem:
     free(stack.v);
     free(funcs.p); free(blocks.p); free(edges.p); free(calls.p);
+    return KN_ERR_NOMEM;
+nomem_results:
+    free(a->funcs); free(a->blocks); free(a->edges); free(a->calls);
+    a->funcs = NULL; a->blocks = NULL; a->edges = NULL; a->calls = NULL;
+    a->nfuncs = a->nblocks = a->nedges = a->ncalls = 0;
     return KN_ERR_NOMEM;
 }
 
@@ -1444,8 +1507,8 @@ int bin_format_insn(const bin_analysis *a, uint64_t va, bin_insn_text *out)
     snprintf(out->mnemonic, sizeof out->mnemonic, "%s", ZydisMnemonicGetString(ins.mnemonic));
     ZydisFormatterFormatInstruction(&fmt, &ins, ops, ins.operand_count_visible, out->text, sizeof out->text, va, NULL);
     unsigned k = a->cls[g] & K_MASK;
-    if (k == K_JMP || k == K_JCC || k == K_CALL) {
-        uint64_t t = va + ins.length + (uint64_t)(int64_t)a->rel[g];
+    if ((k == K_JMP || k == K_JCC || k == K_CALL) && ins.raw.imm[0].is_relative) {
+        uint64_t t = va + ins.length + (uint64_t)ins.raw.imm[0].value.s;
         out->target = x->is64 ? t : (t & 0xffffffffu);
     }
     return 0;
@@ -1457,7 +1520,7 @@ long an_fast_selftest(const uint8_t *p, size_t n, int is64, uint64_t base, uint6
 {
     /* Decodes every offset of p twice, through the fast table and through
      * Zydis, in a one-region context, and compares length, class and
-     * displacement. Returns the number of offsets the fast path answered,
+     * branch target. Returns the number of offsets the fast path answered,
      * or -1 at the first disagreement (*bad_offset). */
     bin_analysis a;
     an_ctx x;
@@ -1471,24 +1534,24 @@ long an_fast_selftest(const uint8_t *p, size_t n, int is64, uint64_t base, uint6
     ZydisDecoderInit(&x.dmin, x.mode, is64 ? ZYDIS_STACK_WIDTH_64 : ZYDIS_STACK_WIDTH_32);
     ZydisDecoderEnableMode(&x.dmin, ZYDIS_DECODER_MODE_MINIMAL, ZYAN_TRUE);
     uint8_t *len = calloc(n ? n : 1, 2), *cls = calloc(n ? n : 1, 2);
-    int32_t *rel = calloc(n ? n : 1, 2 * sizeof *rel);
-    if (!len || !cls || !rel) { free(len); free(cls); free(rel); return -1; }
+    uint32_t *tgt = calloc(n ? n : 1, 2 * sizeof *tgt);
+    if (!len || !cls || !tgt) { free(len); free(cls); free(tgt); return -1; }
     long answered = 0;
     for (int pass = 0; pass < 2; pass++) {
         x.no_fast = pass;
-        a.len = len + pass * n; a.cls = cls + pass * n; a.rel = rel + pass * n;
+        a.len = len + pass * n; a.cls = cls + pass * n; a.tgt = tgt + pass * n;
         for (uint64_t g = 0; g < n; g++) an_decode(&x, g);
     }
     for (uint64_t g = 0; g < n; g++) {
         an_fast fd;
         if (an_fast_decode(p + g, n - g, is64, &fd)) answered++;
-        if (len[g] != len[n + g] || cls[g] != cls[n + g] || rel[g] != rel[n + g]) {
+        if (len[g] != len[n + g] || cls[g] != cls[n + g] || tgt[g] != tgt[n + g]) {
             *bad_offset = g;
             answered = -1;
             break;
         }
     }
-    free(len); free(cls); free(rel);
+    free(len); free(cls); free(tgt);
     return answered;
 }
 
@@ -1545,17 +1608,19 @@ kn_status bin_analyze(const bin_image *img, const bin_analyze_opts *o, bin_analy
     a->len = calloc(n, 1);
     a->cls = calloc(n, 1);
     a->flags = calloc(n, 1);
-    a->rel = calloc(n, sizeof *a->rel);
-    x->noret = calloc((n + 7) / 8, 1);
-    x->nofall = calloc((n + 7) / 8, 1);
-    x->visit = calloc((n + 7) / 8, 1);
-    x->jcct = calloc((n + 7) / 8, 1);
-    x->hasjt = calloc((n + 7) / 8, 1);
-    x->jtfail = calloc((n + 7) / 8, 1);
-    x->brt = calloc((n + 7) / 8, 1);
-    x->bad = calloc((n + 7) / 8, 1);
-    if (!x->bad || !x->brt || !x->jcct || !x->hasjt || !x->jtfail || !a->len || !a->cls || !a->flags || !a->rel || !x->noret || !x->nofall || !x->visit ||
-        kn_htab_init(&x->jt, 8, sizeof(jt_rec), 64) || kn_htab_init(&x->fsrc, 8, 4, 1024) ||
+    a->tgt = calloc(n, sizeof *a->tgt);
+    x->bmsz = (n + 7) / 8 + 8;
+    x->noret = calloc(x->bmsz, 1);
+    x->nofall = calloc(x->bmsz, 1);
+    x->visit = calloc(x->bmsz, 1);
+    x->jcct = calloc(x->bmsz, 1);
+    x->hasjt = calloc(x->bmsz, 1);
+    x->jtfail = calloc(x->bmsz, 1);
+    x->brt = calloc(x->bmsz, 1);
+    x->bad = calloc(x->bmsz, 1);
+    x->srcmap = calloc(AN_NSRC, x->bmsz);
+    if (!x->bad || !x->srcmap || !x->brt || !x->jcct || !x->hasjt || !x->jtfail || !a->len || !a->cls || !a->flags || !a->tgt || !x->noret || !x->nofall || !x->visit ||
+        kn_htab_init(&x->jt, 8, sizeof(jt_rec), 64) ||
         kn_htab_init(&x->noret_slot, 8, 1, 16)) {
         bin_analysis_free(a);
         return kn_err_set(e, KN_ERR_NOMEM, img->path, KN_NO_OFFSET, "out of memory");
@@ -1586,12 +1651,12 @@ void bin_analysis_free(bin_analysis *a)
     if (x) {
         free(x->noret); free(x->nofall); free(x->visit); free(x->jcct); free(x->hasjt);
         free(x->work.v); free(x->ptrs.v); free(x->jmps.v); free(x->weak.v); free(x->ijmps.v); free(x->calls.v);
-        free(x->entries.v); free(x->jt_targets.v); free(x->jt_data.v); free(x->jtfail); free(x->brt); free(x->bad);
-        kn_htab_free(&x->jt); kn_htab_free(&x->fsrc); kn_htab_free(&x->noret_slot);
+        free(x->entries.v); free(x->jt_targets.v); free(x->jt_data.v); free(x->jtfail); free(x->brt); free(x->bad); free(x->srcmap);
+        kn_htab_free(&x->jt); kn_htab_free(&x->noret_slot);
         free(x);
     }
     free(a->regions);
-    free(a->len); free(a->cls); free(a->flags); free(a->rel);
+    free(a->len); free(a->cls); free(a->flags); free(a->tgt);
     free(a->funcs); free(a->blocks); free(a->edges); free(a->calls);
     free(a);
 }

@@ -195,7 +195,7 @@ typedef struct bin_analysis {
     uint8_t *len;             /* per byte: decoded length, 0 = not decoded, 0xff = invalid */
     uint8_t *cls;             /* per byte: flow class of the instruction there (private) */
     uint8_t *flags;           /* per byte: BIN_B_* */
-    int32_t *rel;             /* per byte: direct branch displacement from the next insn */
+    uint32_t *tgt;            /* per byte: code index of a direct branch's target, UINT32_MAX none */
     bin_func *funcs;  size_t nfuncs;    /* sorted by va */
     bin_block *blocks; size_t nblocks;  /* sorted by va */
     bin_edge *edges;  size_t nedges;    /* sorted by from */
