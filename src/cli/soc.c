@@ -328,41 +328,89 @@ typedef struct dst_slot { uint64_t hi, lo; uint32_t fam, used; dst_total t; } ds
 typedef struct dst_table { dst_slot *s; size_t cap, count; } dst_table;
 
 static inline uint64_t ip_word(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
-
-static dst_slot *dst_find(dst_table *t, uint64_t hi, uint64_t lo, uint32_t fam)
+static inline uint64_t dst_hash(uint64_t hi, uint64_t lo, uint32_t fam)
 {
-    size_t mask = t->cap - 1, i = kn_hash_u64(lo ^ (hi * 0x9e3779b97f4a7c15ULL) ^ fam) & mask;
+    return kn_hash_u64(lo ^ (hi * 0x9e3779b97f4a7c15ULL) ^ fam);
+}
+
+static dst_slot *dst_find(dst_table *t, uint64_t h, uint64_t hi, uint64_t lo, uint32_t fam)
+{
+    size_t mask = t->cap - 1, i = h & mask;
     while (t->s[i].used && !(t->s[i].lo == lo && t->s[i].hi == hi && t->s[i].fam == fam)) i = (i + 1) & mask;
     return &t->s[i];
 }
 
-static dst_total *dst_put(dst_table *t, const kn_ip *ip)
+static dst_total *dst_put(dst_table *t, uint64_t h, uint64_t hi, uint64_t lo, uint32_t fam)
 {
-    uint64_t hi = ip_word(ip->b), lo = ip_word(ip->b + 8);
-    dst_slot *s = dst_find(t, hi, lo, ip->family);
+    dst_slot *s = dst_find(t, h, hi, lo, fam);
     if (s->used) return &s->t;
     if ((t->count + 1) * 4 > t->cap * 3) {
         dst_table n = {calloc(t->cap * 2, sizeof *n.s), t->cap * 2, 0};
         if (!n.s) abort();
         for (size_t i = 0; i < t->cap; i++)
-            if (t->s[i].used) { *dst_find(&n, t->s[i].hi, t->s[i].lo, t->s[i].fam) = t->s[i]; n.count++; }
+            if (t->s[i].used) {
+                const dst_slot *o = &t->s[i];
+                *dst_find(&n, dst_hash(o->hi, o->lo, o->fam), o->hi, o->lo, o->fam) = *o;
+                n.count++;
+            }
         free(t->s);
         *t = n;
-        s = dst_find(t, hi, lo, ip->family);
+        s = dst_find(t, h, hi, lo, fam);
     }
     s->hi = hi;
     s->lo = lo;
-    s->fam = ip->family;
+    s->fam = fam;
     s->used = 1;
     t->count++;
     return &s->t;
+}
+
+/* Records wait in a short ring after their slot is prefetched, so the
+ * table's cache misses overlap instead of stalling one by one: with tens of
+ * thousands of destinations the table outgrows L2 and dst_find was a
+ * quarter of `soc flows --top` (perf, 4.5 M NetFlow v9 records, 20000
+ * destinations); the ring took it to a few percent. */
+#define TOP_RING 16
+typedef struct top_pending { uint64_t h, hi, lo, packets, bytes; uint32_t fam; } top_pending;
+typedef struct top_agg {
+    dst_table tab;
+    top_pending ring[TOP_RING];
+    unsigned head, n;
+} top_agg;
+
+static void top_apply(top_agg *a, const top_pending *p)
+{
+    dst_total *t = dst_put(&a->tab, p->h, p->hi, p->lo, p->fam);
+    t->flows++;
+    t->packets += p->packets;
+    t->bytes += p->bytes;
+}
+
+static inline void top_add(top_agg *a, const kn_ip *ip, uint64_t packets, uint64_t bytes)
+{
+    top_pending p = {0, ip_word(ip->b), ip_word(ip->b + 8), packets, bytes, ip->family};
+    p.h = dst_hash(p.hi, p.lo, p.fam);
+    __builtin_prefetch(&a->tab.s[p.h & (a->tab.cap - 1)], 1);
+    unsigned slot = (a->head + a->n) % TOP_RING;
+    if (a->n == TOP_RING) {   /* full: the oldest (prefetched longest ago) goes in first */
+        top_apply(a, &a->ring[a->head]);
+        a->head = (a->head + 1) % TOP_RING;
+        a->n--;
+    }
+    a->ring[slot] = p;
+    a->n++;
+}
+
+static void top_flush(top_agg *a)
+{
+    for (; a->n; a->n--, a->head = (a->head + 1) % TOP_RING) top_apply(a, &a->ring[a->head]);
 }
 
 typedef struct flow_printer {
     kn_json *j;
     kn_table *t;
     uint64_t n;
-    dst_table *top;        /* --top: destination -> dst_total */
+    top_agg *top;          /* --top: destination -> dst_total */
 } flow_printer;
 
 static void print_flow(void *user, const soc_record *rec)
@@ -372,10 +420,7 @@ static void print_flow(void *user, const soc_record *rec)
     const soc_flow *f = &rec->u.flow;
     if (fp->top) {
         /* aggregation only: no formatting on this path */
-        dst_total *t = dst_put(fp->top, &f->dst);
-        t->flows++;
-        t->packets += f->packets;
-        t->bytes += f->bytes;
+        top_add(fp->top, &f->dst, f->packets, f->bytes);
         fp->n++;
         return;
     }
@@ -502,11 +547,12 @@ static int cmd_flows(int argc, char **argv)
     if (top < 0 || top > 1000000) { options_free(&o); soc_ctx_free(&ctx); return cli_usage_error(self, "--top: 1..1000000"); }
     static const char *const hdr[] = {"start", "exporter", "source", "destination", ">proto", ">packets", ">bytes", ">sampling", NULL};
     flow_printer fp = {0};
-    dst_table toptab = {0};
+    top_agg toptab;
+    memset(&toptab, 0, sizeof toptab);
     if (top) {
-        toptab.cap = 1 << 16;
-        toptab.s = calloc(toptab.cap, sizeof *toptab.s);
-        if (!toptab.s) abort();
+        toptab.tab.cap = 1 << 16;
+        toptab.tab.s = calloc(toptab.tab.cap, sizeof *toptab.tab.s);
+        if (!toptab.tab.s) abort();
         fp.top = &toptab;
     } else if (cli.json) fp.j = kn_json_new(stdout);
     else fp.t = kn_table_new(hdr);
@@ -518,7 +564,10 @@ static int cmd_flows(int argc, char **argv)
     kn_status st = soc_analyze_files(&ctx, (const char *const *)pos, npos, &e);
     if (fp.j) kn_json_free(fp.j);
     if (fp.t) { kn_table_print(fp.t, stdout); kn_table_free(fp.t); }
-    if (fp.top) print_top(&toptab, (size_t)top);
+    if (fp.top) {
+        top_flush(&toptab);
+        print_top(&toptab.tab, (size_t)top);
+    }
     kn_warnings_summary(&ctx.warn, "input");
     uint64_t warns = ctx.warn.count;
     soc_ctx_free(&ctx);

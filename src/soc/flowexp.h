@@ -52,6 +52,13 @@ soc_fx_proto soc_flowexp_probe(const uint8_t *d, size_t n);
 size_t soc_flowexp_datagram(soc_flowexp *fx, const kn_ip *exporter, kn_time ts, const uint8_t *d, size_t n,
                             const char *file, uint64_t offset, soc_fx_emit emit, void *user);
 
+/* The same, appending the flows to out (grown as needed; the caller owns
+ * out->v and resets out->n) instead of calling back per flow: records are
+ * then decoded in place. */
+typedef struct soc_flow_vec { soc_flow *v; size_t n, cap; } soc_flow_vec;
+size_t soc_flowexp_datagram_into(soc_flowexp *fx, const kn_ip *exporter, kn_time ts, const uint8_t *d, size_t n,
+                                 const char *file, uint64_t offset, soc_flow_vec *out);
+
 /* Statistics. */
 typedef struct soc_fx_stats {
     uint64_t datagrams[4];      /* v5, v9, ipfix, sflow */
