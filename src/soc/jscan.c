@@ -361,17 +361,6 @@ const char *soc_str_icontains(soc_str hay, const char *needle)
     return NULL;
 }
 
-int64_t soc_str_int(soc_str s)
-{
-    if (s.n == 0 || s.n > 18) return -1;
-    int64_t v = 0;
-    for (size_t i = 0; i < s.n; i++) {
-        if (s.p[i] < '0' || s.p[i] > '9') return -1;
-        v = v * 10 + (s.p[i] - '0');
-    }
-    return v;
-}
-
 int soc_str_ip(soc_str s, kn_ip *ip)
 {
     if (s.n == 0 || s.n >= KN_IP_STRLEN) return -1;
@@ -382,27 +371,39 @@ int soc_str_ip(soc_str s, kn_ip *ip)
      * Anything unusual (leading zeros, > 255, other bytes) goes to
      * kn_ip_parse, which decides as before. */
     if (s.n >= 7 && s.n <= 15) {
-        const char *p = s.p, *e = s.p + s.n;
+        /* copied into a zeroed buffer with slack so each part is read without
+         * a bounds check per byte (the NUL stops every test); the checked
+         * walk was 170 instructions an address (callgrind) */
+        unsigned char b[20] = {0};
+        memcpy(b, s.p, s.n);
+        const unsigned char *p = b;
         uint32_t v = 0;
         int k = 0;
         for (; k < 4; k++) {
-            if (p >= e || (unsigned)(*p - '0') > 9) break;
-            unsigned part = (unsigned)(*p++ - '0');
-            if (p < e && (unsigned)(*p - '0') <= 9) {
-                if (part == 0) break;
-                part = part * 10 + (unsigned)(*p++ - '0');
-                if (p < e && (unsigned)(*p - '0') <= 9) {
-                    part = part * 10 + (unsigned)(*p++ - '0');
+            unsigned d0 = (unsigned)p[0] - '0', d1 = (unsigned)p[1] - '0', part;
+            if (d0 > 9) break;
+            if (d1 > 9) {
+                part = d0;
+                p += 1;
+            } else {
+                unsigned d2 = (unsigned)p[2] - '0';
+                if (d0 == 0) break;                     /* leading zero: kn_ip_parse decides */
+                if (d2 > 9) {
+                    part = d0 * 10 + d1;
+                    p += 2;
+                } else {
+                    part = d0 * 100 + d1 * 10 + d2;
                     if (part > 255) break;
+                    p += 3;
                 }
             }
             v = v << 8 | part;
             if (k < 3) {
-                if (p >= e || *p != '.') break;
+                if (*p != '.') break;
                 p++;
             }
         }
-        if (k == 4 && p == e) { kn_ip_from_v4u32(ip, v); return 0; }
+        if (k == 4 && p == b + s.n) { kn_ip_from_v4u32(ip, v); return 0; }
     }
     /* Host names (HTTP Host, SNI) are asked about per event: text with a
      * byte inet_pton never accepts (anything but hex digits, '.', ':' and

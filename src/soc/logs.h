@@ -171,6 +171,16 @@ static inline __attribute__((always_inline)) int jscan_next_fast(jscan *s, jtok 
         }
     } else {
         q = p;
+        /* eight digits at a time first (flow_id has 19; the byte loop was
+         * a tenth of this function on EVE, callgrind) */
+        while (end - q >= 8) {
+            uint64_t w;
+            memcpy(&w, q, 8);
+            if ((w & 0xF0F0F0F0F0F0F0F0ull) != 0x3030303030303030ull ||
+                ((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) != 0x3030303030303030ull)
+                break;
+            q += 8;
+        }
         while (q < end && !ends_scalar[(unsigned char)*q]) q++;
         if (q == p) goto slow;
         if (c == 't') val->type = JT_TRUE;
@@ -225,8 +235,19 @@ static inline int soc_str_ieq(soc_str a, const char *lit)
 int soc_str_istarts(soc_str a, const char *lit);
 /* Case-insensitive substring search; pointer to the match or NULL. */
 const char *soc_str_icontains(soc_str hay, const char *needle);
-/* Parses a decimal integer; -1 when absent or invalid. */
-int64_t soc_str_int(soc_str s);
+/* Parses a decimal integer; -1 when absent or invalid. Inline: Zeek rows
+ * read six counts each (a call per count was 5% of conn.log, callgrind). */
+static inline int64_t soc_str_int(soc_str s)
+{
+    if (s.n == 0 || s.n > 18) return -1;
+    int64_t v = 0;
+    for (size_t i = 0; i < s.n; i++) {
+        unsigned d = (unsigned)((unsigned char)s.p[i] - '0');
+        if (d > 9) return -1;
+        v = v * 10 + d;
+    }
+    return v;
+}
 /* Parses an IP address; 0 on success. */
 int soc_str_ip(soc_str s, kn_ip *ip);
 /* Is this host text a bare IPv4/IPv6 literal (optionally with :port)? */

@@ -250,6 +250,9 @@ static int zeek_build(zeek_in *in, int pk, const char *path, uint64_t line, soc_
     else if (!strcmp(path, "notice")) kind = SOC_EV_ALERT;
     else { in->skipped_paths++; return 0; }
 known:
+    /* a conn row's event is built where it waits (in->pending) while the
+     * flow record goes out first: one event copy a row instead of two */
+    if (kind == SOC_EV_CONN) ev = &in->pending;
     soc_event_init(ev, kind, "zeek", in->file, line);
     soc_str ts = V(in, Z_TS);
     if (!ts.n || kn_time_parse(&ev->ts, ts.p, (long)ts.n) != 0) { *why = "missing or invalid ts"; return -1; }
@@ -323,7 +326,6 @@ known:
         soc_str d = V(in, Z_DURATION);
         if (d.n && d.n < 32) ev->conn.duration = parse_duration(d);
         soc_flow *fl = &rec->u.flow;
-        soc_event_copy(&in->pending, ev);
         in->has_pending = 1;
         memset(fl, 0, sizeof *fl);
         fl->start = in->pending.ts;
