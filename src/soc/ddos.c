@@ -30,6 +30,7 @@
  * still counted in their prefix. */
 #include "soc/ddos.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stddef.h>
 #include <errno.h>
@@ -285,8 +286,12 @@ typedef struct entry {
  * capture). Here the key is compared as three words, the hash is one
  * multiply-fold, and a one-entry cache catches the common run of packets
  * to the same destination. Deletion happens only in the per-second pass:
- * entries are marked, then the table is rebuilt without them (linear
- * probing needs chains without holes; the pass is O(n) anyway). */
+ * entries are marked (their keys listed), and after the pass each is
+ * erased in place by backward shifting (linear probing without tombstones:
+ * the entries after it in its chain move up). The table used to be rebuilt
+ * every second instead, into freshly allocated and zeroed arrays; on sparse
+ * data (a Zeek conn.log, 2000 records a second) that rebuild, its page
+ * faults and its re-probing were most of the DDoS analyzer's time (perf). */
 typedef struct dslot {
     kn_ip key;
     uint8_t used;         /* 0 free, 1 live, 2 marked for deletion */
@@ -309,6 +314,9 @@ typedef struct dtab {
      * made those scans two thirds of the time (perf). Set by dtab_put,
      * rebuilt by dtab_resize; a set bit may be a slot marked dead (used 2). */
     uint64_t *occ;
+    kn_ip *dead_keys;     /* keys of the entries marked in this pass */
+    size_t n_dead_keys, dead_keys_cap;
+    int dead_keys_lost;   /* a key could not be listed: rebuild instead */
 } dtab;
 
 static inline uint64_t ld64(const void *p) { uint64_t v; memcpy(&v, p, 8); return v; }
@@ -351,7 +359,14 @@ static int dtab_init(dtab *t, size_t cap, size_t max_count)
     return 0;
 }
 
-static void dtab_free(dtab *t) { free(t->s); free(t->ema); free(t->occ); memset(t, 0, sizeof *t); }
+static void dtab_free(dtab *t)
+{
+    free(t->s);
+    free(t->ema);
+    free(t->occ);
+    free(t->dead_keys);
+    memset(t, 0, sizeof *t);
+}
 
 static dslot *dtab_find(const dtab *t, const kn_ip *k)
 {
@@ -431,16 +446,68 @@ static entry *dtab_get(const dtab *t, const kn_ip *k)
     return s->used == 1 ? &s->e : NULL;
 }
 
+/* Marks slot si for deletion at the end of the pass (dtab_compact). */
+static void dtab_mark_dead(dtab *t, size_t si)
+{
+    dslot *s = &t->s[si];
+    assert(s->used == 1);
+    s->used = 2;
+    t->dead++;
+    if (t->n_dead_keys == t->dead_keys_cap) {
+        size_t cap = t->dead_keys_cap ? t->dead_keys_cap * 2 : 1024;
+        kn_ip *k = realloc(t->dead_keys, cap * sizeof *k);
+        if (!k) { t->dead_keys_lost = 1; return; }
+        t->dead_keys = k;
+        t->dead_keys_cap = cap;
+    }
+    t->dead_keys[t->n_dead_keys++] = s->key;
+}
+
+/* Erases slot i by backward shifting: each later entry of the probe run
+ * whose home slot does not lie cyclically in (i, j] moves into the hole. */
+static void dtab_erase(dtab *t, size_t i)
+{
+    size_t mask = t->cap - 1, j = i;
+    for (;;) {
+        j = (j + 1) & mask;
+        const dslot *sj = &t->s[j];
+        if (!sj->used) break;
+        size_t home = key_hash(&sj->key) & mask;
+        int stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+        if (stays) continue;
+        t->s[i] = *sj;
+        memcpy(&t->ema[i * 3], &t->ema[j * 3], 3 * sizeof *t->ema);
+        i = j;
+    }
+    t->s[i].used = 0;
+    t->occ[i / 64] &= ~(1ull << (i % 64));
+    t->count--;
+}
+
 /* Drops marked entries; shrinks a table that emptied out after a flood. */
 static void dtab_compact(dtab *t)
 {
     t->last = NULL;
+    size_t listed = t->n_dead_keys;
+    int lost = t->dead_keys_lost;
+    t->n_dead_keys = 0;
+    t->dead_keys_lost = 0;
     if (!t->dead) return;
     /* Shrink only below what this second needed: under a steady flood of
      * new destinations the table keeps its size instead of shrinking and
      * regrowing every second. */
     size_t live = t->count - t->dead, cap = t->cap, need = t->count;
     while (cap > 1024 && live * 8 < cap && (cap / 2) * 3 >= need * 4) cap /= 2;
+    if (cap == t->cap && !lost) {
+        assert(listed == t->dead);
+        for (size_t k = 0; k < listed; k++) {
+            dslot *s = dtab_find(t, &t->dead_keys[k]);
+            assert(s->used == 2);
+            dtab_erase(t, (size_t)(s - t->s));
+        }
+        t->dead = 0;
+        return;
+    }
     if (dtab_resize(t, cap) != 0) {
         /* out of memory for the new array: keep the old one. Marked entries
          * cannot simply stay (they still sit in probe chains), so they are
@@ -449,6 +516,13 @@ static void dtab_compact(dtab *t)
         t->dead = 0;
     }
 }
+
+typedef struct pending_alert {
+    kn_ip key;
+    kn_time ts;
+    size_t si;
+    int end;
+} pending_alert;
 
 typedef struct ddos {
     soc_ddos_config cfg;
@@ -462,6 +536,8 @@ typedef struct ddos {
     size_t n_tracked;           /* attack structs alive */
     size_t n_prefix_runs;       /* prefix entries with an attack struct (tracked per packet) */
     double alpha;               /* 1 / average */
+    pending_alert *pending;     /* alerts of the pass in progress (flush_alerts) */
+    size_t n_pending, pending_cap;
 } ddos;
 
 #define MAX_TRACKED 100000
@@ -507,6 +583,7 @@ static void ddos_destroy(void *self)
     dtab_free(&d->hosts);
     dtab_free(&d->prefixes);
     soc_ddos_config_free(&d->cfg);
+    free(d->pending);
     free(d);
 }
 
@@ -865,6 +942,49 @@ static int prefix_has_host_attack(ddos *d, const kn_ip *pkey)
     return 0;
 }
 
+/* Alerts of one pass wait in d->pending and go out sorted by time, then
+ * address, then start before end: the walk's slot order depends on the
+ * table's history (in-place deletion moves entries), and alert order and
+ * attack ids should depend on the data alone. Entries stay put until
+ * dtab_compact, so slot indexes hold until then. */
+static void defer_alert(ddos *d, size_t si, const kn_ip *key, int end, kn_time ts)
+{
+    if (d->n_pending == d->pending_cap) {
+        size_t cap = d->pending_cap ? d->pending_cap * 2 : 64;
+        pending_alert *p = realloc(d->pending, cap * sizeof *p);
+        if (!p) abort();   /* a few per attack; nothing sensible to drop */
+        d->pending = p;
+        d->pending_cap = cap;
+    }
+    d->pending[d->n_pending++] = (pending_alert){*key, ts, si, end};
+}
+
+static int cmp_pending(const void *x, const void *y)
+{
+    const pending_alert *a = x, *b = y;
+    if (a->ts != b->ts) return a->ts < b->ts ? -1 : 1;
+    int c = kn_ip_cmp(&a->key, &b->key);
+    if (c) return c;
+    if (a->key.pad[0] != b->key.pad[0]) return a->key.pad[0] < b->key.pad[0] ? -1 : 1;
+    return a->end - b->end;
+}
+
+static void flush_alerts(ddos *d, soc_ctx *ctx, dtab *t, int is_prefix)
+{
+    if (!d->n_pending) return;
+    qsort(d->pending, d->n_pending, sizeof *d->pending, cmp_pending);
+    for (size_t i = 0; i < d->n_pending; i++) {
+        const pending_alert *p = &d->pending[i];
+        dslot *slot = &t->s[p->si];
+        assert(slot->e.atk && key_eq(&slot->key, &p->key));
+        if (!p->end) slot->e.atk->id = ++d->next_id;
+        emit_alert(d, ctx, &slot->key, is_prefix, &slot->e, p->end, p->ts);
+    }
+    for (size_t i = 0; i < d->n_pending; i++)
+        if (d->pending[i].end) free_attack(d, &t->s[d->pending[i].si].e);
+    d->n_pending = 0;
+}
+
 /* Closes the window [sec, sec+1) for every entry and lets `gap` - 1 empty
  * seconds pass after it. */
 static void close_window(ddos *d, soc_ctx *ctx, dtab *t, int is_prefix, int64_t sec, int64_t gap, int final)
@@ -879,8 +999,9 @@ static void close_window(ddos *d, soc_ctx *ctx, dtab *t, int is_prefix, int64_t 
         entry *e = &slot->e;
         float *ema = &t->ema[si * 3];
         const kn_ip *key = &slot->key;
+        int ended = 0;
         const soc_ddos_thr *thr = is_prefix ? &d->cfg.prefix : &d->cfg.groups[slot->group].thr;
-        double pps = e->pkts, bps = (double)e->bytes * 8, fps = e->nflows + (e->nflows ? 0 : hll_estimate(e->hll));
+        double pps = e->pkts, bps = (double)e->bytes * 8, fps = e->nflows ? e->nflows : e->pkts ? hll_estimate(e->hll) : 0;
         int over_pps = thr->pps > 0 && pps >= thr->pps, over_bps = thr->bps > 0 && bps >= thr->bps,
             over_fps = thr->fps > 0 && fps >= thr->fps;
         int above = over_pps || over_bps || over_fps;
@@ -916,7 +1037,6 @@ static void close_window(ddos *d, soc_ctx *ctx, dtab *t, int is_prefix, int64_t 
                 for (int c = 0; c < NCAT; c++) seen += a->cat[c];
                 if (above && seen && (t_pps || t_bps || t_fps)) {
                     a->active = 1;
-                    a->id = ++d->next_id;
                     a->detected = wend;
                     a->trigger = t_pps ? "pps" : t_bps ? "mbps" : "flows";
                     a->detect_avg_pps = avg_pps;
@@ -924,7 +1044,7 @@ static void close_window(ddos *d, soc_ctx *ctx, dtab *t, int is_prefix, int64_t 
                     a->detect_avg_fps = avg_fps;
                     decide_vector(a);
                     d->attacks_started++;
-                    emit_alert(d, ctx, key, is_prefix, e, 0, wend);
+                    defer_alert(d, si, key, 0, wend);
                 } else if (!above) {
                     free_attack(d, e);   /* the run ended before the average confirmed it */
                     a = NULL;
@@ -934,9 +1054,8 @@ static void close_window(ddos *d, soc_ctx *ctx, dtab *t, int is_prefix, int64_t 
              * data longer than the quiet time ends the attack inside the gap */
             if (a && a->active && (final || now - a->last_above_end >= quiet)) {
                 decide_vector(a);
-                emit_alert(d, ctx, key, is_prefix, e, 1, final ? a->last_above_end : a->last_above_end + quiet);
-                free_attack(d, e);
-                a = NULL;
+                defer_alert(d, si, key, 1, final ? a->last_above_end : a->last_above_end + quiet);
+                ended = 1;   /* freed once its alert is out */
             }
         }
         if (gap > 1) {
@@ -949,8 +1068,9 @@ static void close_window(ddos *d, soc_ctx *ctx, dtab *t, int is_prefix, int64_t 
         e->bytes = 0;
         e->nflows = 0;
         memset(e->hll, 0, sizeof e->hll);
-        if (!e->atk && (final || (idle && ema[0] < 1.0f))) { slot->used = 2; t->dead++; }
+        if ((!e->atk || ended) && (final || (idle && ema[0] < 1.0f))) dtab_mark_dead(t, si);
     }
+    flush_alerts(d, ctx, t, is_prefix);
     dtab_compact(t);
 }
 
