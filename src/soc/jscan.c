@@ -263,7 +263,7 @@ soc_str jtok_str(const jtok *t, kn_buf *scratch)
     return r;
 }
 
-int64_t jtok_int(const jtok *t, int64_t dflt)
+int64_t jtok_int_general(const jtok *t, int64_t dflt)
 {
     if (t->type != JT_NUM && t->type != JT_STR) return dflt;
     const char *p = t->s, *end = t->s + t->n;
@@ -324,11 +324,23 @@ soc_str jtok_join(const jtok *t, kn_buf *scratch)
 
 /* ---- soc_str helpers ---------------------------------------------------------- */
 
+/* ASCII lower case by table: tolower() is a locale lookup call per byte */
+static const unsigned char lower[256] = {
+#define L4(c) L1(c), L1(c + 1), L1(c + 2), L1(c + 3)
+#define L1(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+#define L16(c) L4(c), L4(c + 4), L4(c + 8), L4(c + 12)
+    L16(0), L16(16), L16(32), L16(48), L16(64), L16(80), L16(96), L16(112),
+    L16(128), L16(144), L16(160), L16(176), L16(192), L16(208), L16(224), L16(240)
+#undef L16
+#undef L4
+#undef L1
+};
+
 int soc_str_ieq_n(soc_str a, const char *lit, size_t n)
 {
     if (a.n != n) return 0;
     for (size_t i = 0; i < n; i++)
-        if (tolower((unsigned char)a.p[i]) != tolower((unsigned char)lit[i])) return 0;
+        if (lower[(unsigned char)a.p[i]] != lower[(unsigned char)lit[i]]) return 0;
     return 1;
 }
 
@@ -337,25 +349,19 @@ int soc_str_istarts(soc_str a, const char *lit)
     size_t n = strlen(lit);
     if (a.n < n) return 0;
     for (size_t i = 0; i < n; i++)
-        if (tolower((unsigned char)a.p[i]) != tolower((unsigned char)lit[i])) return 0;
+        if (lower[(unsigned char)a.p[i]] != lower[(unsigned char)lit[i]]) return 0;
     return 1;
 }
 
-const char *soc_str_icontains(soc_str hay, const char *needle)
+const char *soc_str_icontains_n(soc_str hay, const char *needle, size_t n)
 {
-    /* detectors ask about absent fields (empty query, body) on every
-     * event: answer those without measuring the needle */
-    if (hay.n == 0) return needle[0] ? NULL : hay.p;
-    size_t n = strlen(needle);
     if (n == 0) return hay.p;
     if (hay.n < n) return NULL;
-    unsigned char f0 = (unsigned char)tolower((unsigned char)needle[0]);
-    unsigned char F0 = (unsigned char)toupper((unsigned char)needle[0]);
+    unsigned char f0 = lower[(unsigned char)needle[0]];
     for (size_t i = 0; i + n <= hay.n; i++) {
-        unsigned char c = (unsigned char)hay.p[i];
-        if (c != f0 && c != F0) continue;
+        if (lower[(unsigned char)hay.p[i]] != f0) continue;
         size_t k = 1;
-        while (k < n && tolower((unsigned char)hay.p[i + k]) == tolower((unsigned char)needle[k])) k++;
+        while (k < n && lower[(unsigned char)hay.p[i + k]] == lower[(unsigned char)needle[k]]) k++;
         if (k == n) return hay.p + i;
     }
     return NULL;

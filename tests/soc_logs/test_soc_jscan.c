@@ -6,6 +6,8 @@
  * and corrupted or cut-short text. jscan_str_end is checked against a
  * byte-at-a-time reference on every placement of quotes and backslashes
  * around the block edges. */
+#include <ctype.h>
+
 #include "test.h"
 #include "soc/logs.h"
 
@@ -232,4 +234,57 @@ static void ip_fast_path_matches_core(void)
     CHECK(accepted > 100000);   /* about a fifth of the texts are valid addresses */
 }
 
-TEST_MAIN(fast_iterator_matches_general, string_end_at_block_edges, ip_fast_path_matches_core)
+/* jtok_int's inline digits path against the general reader */
+static void int_fast_path_matches_general(void)
+{
+    static const char chars[] = "0123456789-.eE+x ";
+    int bad = 0;
+    for (int i = 0; i < 500000; i++) {
+        char b[32];
+        size_t n = (size_t)(rnd() % 24);
+        for (size_t k = 0; k < n; k++) b[k] = rnd() % 5 ? (char)('0' + rnd() % 10) : chars[rnd() % (sizeof chars - 1)];
+        jtok t = {rnd() % 4 ? JT_NUM : JT_STR, b, n, 0};
+        int64_t d = (int64_t)(rnd() % 3) - 1;
+        if (jtok_int(&t, d) != jtok_int_general(&t, d)) bad++;
+    }
+    CHECK_EQ_INT(bad, 0);
+}
+
+/* soc_str_icontains / soc_str_ieq against a naive tolower() search */
+static const char *naive_icontains(const char *h, size_t hn, const char *nd)
+{
+    size_t n = strlen(nd);
+    if (n == 0) return h;
+    for (size_t i = 0; i + n <= hn; i++) {
+        size_t k = 0;
+        while (k < n && tolower((unsigned char)h[i + k]) == tolower((unsigned char)nd[k])) k++;
+        if (k == n) return h + i;
+    }
+    return NULL;
+}
+
+static void icontains_matches_naive(void)
+{
+    static const char alpha[] = "aAbBsScCrRiIpPtT_/.\x80\xc3\xa9";
+    static const char *const needles[] = {"script", "Script_Fields", "/_", "a", "", "\xc3\xa9", "bb", NULL};
+    int bad = 0;
+    for (int i = 0; i < 300000; i++) {
+        char h[48];
+        size_t hn = (size_t)(rnd() % 40);
+        for (size_t k = 0; k < hn; k++) h[k] = alpha[rnd() % (sizeof alpha - 1)];
+        h[hn] = 0;
+        for (int j = 0; needles[j]; j++) {
+            soc_str hs = soc_s(hn ? h : NULL, hn);
+            const char *a = soc_str_icontains(hs, needles[j]);
+            const char *b = hn ? naive_icontains(h, hn, needles[j]) : (needles[j][0] ? NULL : hs.p);
+            if (a != b) bad++;
+            if (soc_str_ieq(hs, needles[j]) != (hn == strlen(needles[j]) && hn && naive_icontains(h, hn, needles[j]) == h)) {
+                if (!(hn == 0 && needles[j][0] == 0)) bad++;
+            }
+        }
+    }
+    CHECK_EQ_INT(bad, 0);
+}
+
+TEST_MAIN(fast_iterator_matches_general, string_end_at_block_edges, ip_fast_path_matches_core,
+          int_fast_path_matches_general, icontains_matches_naive)

@@ -1,0 +1,60 @@
+/* Fuzz target: the soc log fast paths against their general forms, on the
+ * same bytes. Aborts on any disagreement: jscan_next_fast vs jscan_next
+ * (tokens, positions, errors, lazy skipping), kn_time_parse vs
+ * kn_time_parse_general, soc_str_ip vs kn_ip_parse, jtok_int vs
+ * jtok_int_general. The first input byte picks lazy mode. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ip.h"
+#include "core/time.h"
+#include "soc/logs.h"
+
+static int same_tok(const jtok *a, const jtok *b)
+{
+    return a->type == b->type && a->s == b->s && a->n == b->n && a->esc == b->esc;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size == 0) return 0;
+    int lazy = data[0] & 1;
+    const char *text = (const char *)data + 1;
+    size_t n = size - 1;
+
+    jscan a, b;
+    int ra = jscan_object(&a, text, n), rb = jscan_object(&b, text, n);
+    if (ra != rb) abort();
+    if (ra == 0) {
+        a.lazy = b.lazy = lazy;
+        for (int steps = 0; steps < 100000; steps++) {
+            jtok ka, va, kb, vb;
+            memset(&ka, 0, sizeof ka); memset(&va, 0, sizeof va);
+            memset(&kb, 0, sizeof kb); memset(&vb, 0, sizeof vb);
+            ra = jscan_next_fast(&a, &ka, &va);
+            rb = jscan_next(&b, &kb, &vb);
+            if (ra != rb || a.p != b.p || a.err != b.err || a.err_at != b.err_at || a.pending != b.pending)
+                abort();
+            if (ra != 1) break;
+            if (!same_tok(&ka, &kb) || !same_tok(&va, &vb)) abort();
+            /* every scalar and string value through the other fast paths */
+            if (va.type == JT_STR || va.type == JT_NUM) {
+                if (jtok_int(&va, -7) != jtok_int_general(&va, -7)) abort();
+                kn_time t1 = 1, t2 = 1;
+                int r1 = kn_time_parse(&t1, va.s, (long)va.n), r2 = kn_time_parse_general(&t2, va.s, (long)va.n);
+                if (r1 != r2 || (r1 == 0 && t1 != t2)) abort();
+                kn_ip x, y;
+                int ix = soc_str_ip(soc_s(va.s, va.n), &x);
+                int iy = va.n > 0 && va.n < KN_IP_STRLEN && !memchr(va.s, 0, va.n) ? kn_ip_parse(&y, va.s, (long)va.n) : -1;
+                if ((ix == 0) != (iy == 0) || (ix == 0 && kn_ip_cmp(&x, &y) != 0)) abort();
+            }
+        }
+        if (jscan_at_end(&a) != jscan_at_end(&b)) abort();
+    }
+    /* the whole input as a timestamp too */
+    kn_time t1 = 1, t2 = 1;
+    int r1 = kn_time_parse(&t1, text, (long)n), r2 = kn_time_parse_general(&t2, text, (long)n);
+    if (r1 != r2 || (r1 == 0 && t1 != t2)) abort();
+    return 0;
+}
