@@ -40,7 +40,8 @@ typedef struct u64vec {
 
 int u64_push(u64vec *v, uint64_t x);   /* 0, or -1 on no memory */
 
-#define AN_NSRC 5   /* BIN_FSRC_* bits */
+#define AN_NSRC 5       /* BIN_FSRC_* bits */
+#define AN_NBITMAPS 8   /* noret .. bad in an_ctx */
 
 typedef struct jt_rec { uint32_t first, count; } jt_rec;
 
@@ -71,6 +72,7 @@ typedef struct an_ctx {
     u64vec jt_targets;         /* targets of all resolved indirect jumps */
     kn_htab jt;                /* site index -> jt_rec */
     uint8_t *srcmap;           /* AN_NSRC bitmaps of bmsz bytes: BIN_FSRC_* bit b of an entry */
+    void *perbyte;             /* the one block holding the per-byte arrays and bitmaps */
     size_t bmsz;               /* bytes of one bitmap ((n + 7) / 8 + 8: word reads may pass the end) */
     kn_htab noret_slot;        /* import slot va -> 1: calls through it never return */
     int hints;

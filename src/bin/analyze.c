@@ -26,6 +26,7 @@
  * set. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "bin/an.h"
 
@@ -1209,6 +1210,33 @@ static void *vec_push(vec *v, size_t elem)
     return (char *)v->p + elem * v->n++;
 }
 
+/* Advises transparent huge pages for the 2 MiB-aligned interior of
+ * [p, p + n) (see perbyte_alloc). */
+static void advise_huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1), hi = ((uintptr_t)p + n) & ~(huge - 1);
+    if (p && hi > lo) madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+    (void)p; (void)n;
+#endif
+}
+
+/* Room for about as many elements as compiled code has per instruction
+ * (blocks 0.22-0.26, edges 0.28-0.34, calls 0.04-0.10 on gcc/clang/mingw
+ * programs and libLLVM), so the arrays are not copied while they grow:
+ * growing by doubling cost about 30% of the analysis' page faults.
+ * Untouched capacity costs no memory. 0, or -1 on no memory. */
+static int vec_reserve(vec *v, size_t elem, size_t cap)
+{
+    v->p = malloc(cap * elem);
+    if (!v->p) return -1;
+    v->cap = cap;
+    advise_huge(v->p, cap * elem);
+    return 0;
+}
+
 static const char *name_for(const bin_image *img, uint64_t va)
 {
     size_t lo = 0, hi = img->nsyms;
@@ -1292,6 +1320,12 @@ static kn_status build_results(an_ctx *x, const uint8_t *ret)
 {
     bin_analysis *a = x->a;
     vec funcs = {0}, blocks = {0}, edges = {0}, calls = {0};
+    uint64_t ni = a->ninsn;
+    if (vec_reserve(&funcs, sizeof(bin_func), x->entries.n + 1) || vec_reserve(&blocks, sizeof(bin_block), ni * 3 / 10 + 256) ||
+        vec_reserve(&edges, sizeof(bin_edge), ni * 4 / 10 + 256) || vec_reserve(&calls, sizeof(bin_call), ni / 8 + 256)) {
+        free(funcs.p); free(blocks.p); free(edges.p);
+        return KN_ERR_NOMEM;
+    }
     memset(x->visit, 0, (x->n + 7) / 8);
     u64vec stack = {0};
     for (size_t i = 0; i < x->entries.n; i++) {
@@ -1583,6 +1617,34 @@ static kn_status build_regions(an_ctx *x, kn_err *e)
     return KN_OK;
 }
 
+/* All per-byte state (len, cls, flags, tgt and the bitmaps) in one zeroed
+ * block laid out from a 2 MiB boundary and marked for transparent huge
+ * pages: the arrays are touched nearly everywhere, and with 4 KiB pages
+ * the kernel's page faults took about 15% of the analysis (24 000 faults
+ * for 5.6 MB of code; 8% less CPU with the advice). Where THP is off the
+ * advice is ignored. The slack before the boundary is never touched. */
+static int perbyte_alloc(an_ctx *x, uint64_t n)
+{
+    bin_analysis *a = x->a;
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    size_t bm = x->bmsz, total = 7 * n + (AN_NBITMAPS + AN_NSRC) * bm;
+    uint8_t *p = calloc(total + huge, 1);
+    if (!p) return -1;
+    x->perbyte = p;
+    uint8_t *b = (uint8_t *)(((uintptr_t)p + huge - 1) & ~(huge - 1));
+#ifdef MADV_HUGEPAGE
+    if (total >= huge) madvise(b, total & ~(size_t)4095, MADV_HUGEPAGE);
+#endif
+    a->tgt = (uint32_t *)b; b += 4 * n;
+    a->len = b; b += n;
+    a->cls = b; b += n;
+    a->flags = b; b += n;
+    uint8_t **maps[AN_NBITMAPS] = {&x->noret, &x->nofall, &x->visit, &x->jcct, &x->hasjt, &x->jtfail, &x->brt, &x->bad};
+    for (int i = 0; i < AN_NBITMAPS; i++) { *maps[i] = b; b += bm; }
+    x->srcmap = b;
+    return 0;
+}
+
 kn_status bin_analyze(const bin_image *img, const bin_analyze_opts *o, bin_analysis **out, kn_err *e)
 {
     *out = NULL;
@@ -1605,21 +1667,8 @@ kn_status bin_analyze(const bin_image *img, const bin_analyze_opts *o, bin_analy
     kn_status st = build_regions(x, e);
     if (st) { bin_analysis_free(a); return st; }
     uint64_t n = x->n ? x->n : 1;
-    a->len = calloc(n, 1);
-    a->cls = calloc(n, 1);
-    a->flags = calloc(n, 1);
-    a->tgt = calloc(n, sizeof *a->tgt);
     x->bmsz = (n + 7) / 8 + 8;
-    x->noret = calloc(x->bmsz, 1);
-    x->nofall = calloc(x->bmsz, 1);
-    x->visit = calloc(x->bmsz, 1);
-    x->jcct = calloc(x->bmsz, 1);
-    x->hasjt = calloc(x->bmsz, 1);
-    x->jtfail = calloc(x->bmsz, 1);
-    x->brt = calloc(x->bmsz, 1);
-    x->bad = calloc(x->bmsz, 1);
-    x->srcmap = calloc(AN_NSRC, x->bmsz);
-    if (!x->bad || !x->srcmap || !x->brt || !x->jcct || !x->hasjt || !x->jtfail || !a->len || !a->cls || !a->flags || !a->tgt || !x->noret || !x->nofall || !x->visit ||
+    if (perbyte_alloc(x, n) != 0 ||
         kn_htab_init(&x->jt, 8, sizeof(jt_rec), 64) ||
         kn_htab_init(&x->noret_slot, 8, 1, 16)) {
         bin_analysis_free(a);
@@ -1649,14 +1698,13 @@ void bin_analysis_free(bin_analysis *a)
     if (!a) return;
     an_ctx *x = a->priv;
     if (x) {
-        free(x->noret); free(x->nofall); free(x->visit); free(x->jcct); free(x->hasjt);
+        free(x->perbyte);
         free(x->work.v); free(x->ptrs.v); free(x->jmps.v); free(x->weak.v); free(x->ijmps.v); free(x->calls.v);
-        free(x->entries.v); free(x->jt_targets.v); free(x->jt_data.v); free(x->jtfail); free(x->brt); free(x->bad); free(x->srcmap);
+        free(x->entries.v); free(x->jt_targets.v); free(x->jt_data.v);
         kn_htab_free(&x->jt); kn_htab_free(&x->noret_slot);
         free(x);
     }
     free(a->regions);
-    free(a->len); free(a->cls); free(a->flags); free(a->tgt);
     free(a->funcs); free(a->blocks); free(a->edges); free(a->calls);
     free(a);
 }
