@@ -252,6 +252,8 @@ typedef struct topp { uint32_t key; uint64_t n, err; } topp;
 
 typedef struct attack {
     uint64_t id;
+    size_t si;                  /* its entry's slot (kept up to date when entries move) */
+    size_t li;                  /* its index in the table's attack list */
     int active;                 /* attack_start was sent */
     kn_time run_start, last_above_end, detected;
     double peak_pps, peak_bps, peak_fps;
@@ -295,16 +297,29 @@ typedef struct entry {
 typedef struct dslot {
     kn_ip key;
     uint8_t used;         /* 0 free, 1 live, 2 marked for deletion */
-    uint8_t sampled;      /* counted traffic came from sampled sources */
+    uint8_t flags;        /* F_SAMPLED, F_TOUCHED */
     uint16_t group;       /* host group index (thresholds) */
     entry e;
 } dslot;
 _Static_assert(sizeof(dslot) == 64, "a table slot is one cache line");
 #define SLOT_OF(ep) ((dslot *)((char *)(ep) - offsetof(dslot, e)))
+#define F_SAMPLED 1   /* counted traffic came from sampled sources */
+#define F_TOUCHED 2   /* counted in the second being accumulated (on the touched list) */
+
+/* The moving averages of a slot and the last second they account for:
+ * untouched entries are not visited every second; their averages decay
+ * when next visited, by (1 - alpha) per second missed. `upto` is the low
+ * 32 bits of that second (differences are taken modulo 2^32). */
+typedef struct emav {
+    float pps, bps, fps;
+    uint32_t upto;
+} emav;
+
+#define SWEEP_MIN 4096   /* smallest entry count that starts a sweep of idle entries */
 
 typedef struct dtab {
     dslot *s;
-    float *ema;           /* 3 per slot: average pps, bps, flows/s */
+    emav *ema;            /* per slot */
     size_t cap, count, max_count;
     dslot *last;          /* one-entry cache */
     size_t dead;          /* marked for deletion in this pass */
@@ -317,6 +332,17 @@ typedef struct dtab {
     kn_ip *dead_keys;     /* keys of the entries marked in this pass */
     size_t n_dead_keys, dead_keys_cap;
     int dead_keys_lost;   /* a key could not be listed: rebuild instead */
+    /* Slots counted in the second being accumulated (F_TOUCHED set): the
+     * per-second pass visits these and the attack list instead of every
+     * entry; rebuilt by dtab_resize, which moves slots. */
+    size_t *touched;
+    size_t n_touched, touched_cap;
+    int touched_lost;     /* the list could not grow: the pass walks every slot */
+    /* Entries with an attack struct (tracked runs and attacks), to visit
+     * each second whether counted or not. */
+    attack **atks;
+    size_t n_atks, atks_cap;
+    size_t sweep_at;      /* count at which idle entries are swept out */
 } dtab;
 
 static inline uint64_t ld64(const void *p) { uint64_t v; memcpy(&v, p, 8); return v; }
@@ -351,11 +377,12 @@ static int dtab_init(dtab *t, size_t cap, size_t max_count)
 {
     memset(t, 0, sizeof *t);
     t->s = slots_alloc(cap);
-    t->ema = calloc(cap * 3, sizeof *t->ema);
+    t->ema = calloc(cap, sizeof *t->ema);
     t->occ = calloc(cap / 64, sizeof *t->occ);
     if (!t->s || !t->ema || !t->occ) { free(t->s); free(t->ema); free(t->occ); return -1; }
     t->cap = cap;
     t->max_count = max_count;
+    t->sweep_at = SWEEP_MIN;
     return 0;
 }
 
@@ -365,12 +392,14 @@ static void dtab_free(dtab *t)
     free(t->ema);
     free(t->occ);
     free(t->dead_keys);
+    free(t->touched);
+    free(t->atks);
     memset(t, 0, sizeof *t);
 }
 
-static dslot *dtab_find(const dtab *t, const kn_ip *k)
+static dslot *dtab_find_h(const dtab *t, const kn_ip *k, uint64_t h)
 {
-    size_t mask = t->cap - 1, i = key_hash(k) & mask;
+    size_t mask = t->cap - 1, i = h & mask;
     for (;;) {
         dslot *s = &t->s[i];
         if (!s->used || key_eq(&s->key, k)) return s;
@@ -378,26 +407,44 @@ static dslot *dtab_find(const dtab *t, const kn_ip *k)
     }
 }
 
+static void touch_add(dtab *t, size_t si)
+{
+    if (t->n_touched == t->touched_cap) {
+        size_t cap = t->touched_cap ? t->touched_cap * 2 : 1024;
+        size_t *v = realloc(t->touched, cap * sizeof *v);
+        if (!v) { t->touched_lost = 1; return; }
+        t->touched = v;
+        t->touched_cap = cap;
+    }
+    t->touched[t->n_touched++] = si;
+}
+
+static inline dslot *dtab_find(const dtab *t, const kn_ip *k) { return dtab_find_h(t, k, key_hash(k)); }
+
 static int dtab_resize(dtab *t, size_t cap)
 {
     dslot *old = t->s;
-    float *oldema = t->ema;
+    emav *oldema = t->ema;
     size_t oldcap = t->cap;
     dslot *n = slots_alloc(cap);
-    float *nema = calloc(cap * 3, sizeof *nema);
+    emav *nema = calloc(cap, sizeof *nema);
     uint64_t *nocc = calloc(cap / 64, sizeof *nocc);
     if (!n || !nema || !nocc) { free(n); free(nema); free(nocc); return -1; }
     t->s = n;
     t->ema = nema;
     t->cap = cap;
     t->count = 0;
+    t->n_touched = 0;
+    t->touched_lost = 0;
     for (size_t i = 0; i < oldcap; i++) {
         if (old[i].used != 1) continue;   /* 2 = marked dead */
         dslot *d = dtab_find(t, &old[i].key);
         *d = old[i];
-        memcpy(&nema[(size_t)(d - n) * 3], &oldema[i * 3], 3 * sizeof *nema);
         size_t ni = (size_t)(d - n);
+        nema[ni] = oldema[i];
         nocc[ni / 64] |= 1ull << (ni % 64);
+        if (d->e.atk) d->e.atk->si = ni;
+        if (d->flags & F_TOUCHED) touch_add(t, ni);
         t->count++;
     }
     free(old);
@@ -410,10 +457,10 @@ static int dtab_resize(dtab *t, size_t cap)
 }
 
 /* Entry for key, inserting a zeroed one (*created = 1); NULL when full. */
-static inline entry *dtab_put(dtab *t, const kn_ip *k, int *created)
+static inline entry *dtab_put_h(dtab *t, const kn_ip *k, uint64_t h, int *created)
 {
     if (t->last && key_eq(&t->last->key, k)) { *created = 0; return &t->last->e; }
-    dslot *s = dtab_find(t, k);
+    dslot *s = dtab_find_h(t, k, h);
     if (s->used) { *created = 0; t->last = s; return &s->e; }
     if (t->count >= t->max_count) return NULL;
     if ((t->count + 1) * 4 > t->cap * 3) {
@@ -421,7 +468,7 @@ static inline entry *dtab_put(dtab *t, const kn_ip *k, int *created)
         s = dtab_find(t, k);
     }
     memset(s, 0, sizeof *s);
-    memset(&t->ema[(size_t)(s - t->s) * 3], 0, 3 * sizeof *t->ema);
+    memset(&t->ema[(size_t)(s - t->s)], 0, sizeof *t->ema);
     s->key = *k;
     s->used = 1;
     size_t si = (size_t)(s - t->s);
@@ -431,6 +478,8 @@ static inline entry *dtab_put(dtab *t, const kn_ip *k, int *created)
     t->last = s;
     return &s->e;
 }
+
+static inline entry *dtab_put(dtab *t, const kn_ip *k, int *created) { return dtab_put_h(t, k, key_hash(k), created); }
 
 /* for (each occupied slot index SI of T, in slot order); `continue` works.
  * cap is a power of two >= 1024, so the bitmap has whole words. */
@@ -476,12 +525,45 @@ static void dtab_erase(dtab *t, size_t i)
         int stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
         if (stays) continue;
         t->s[i] = *sj;
-        memcpy(&t->ema[i * 3], &t->ema[j * 3], 3 * sizeof *t->ema);
+        t->ema[i] = t->ema[j];
+        if (t->s[i].e.atk) t->s[i].e.atk->si = i;
         i = j;
     }
     t->s[i].used = 0;
     t->occ[i / 64] &= ~(1ull << (i % 64));
     t->count--;
+}
+
+/* Erases every marked entry in one pass in slot order (sequential memory
+ * instead of a probe per key): starting after a free slot, each live entry
+ * moves back to the first free slot between its home and itself. Slots
+ * before it in its run are final when it is reached, so no run is left
+ * with a hole. Used when many entries die at once (a random-destination
+ * flood: erasing them one by one was slower than the old rebuild). */
+static void dtab_erase_marked(dtab *t)
+{
+    size_t mask = t->cap - 1, z = 0;
+    while (t->s[z].used) z++;   /* load < 1: a free slot exists */
+    for (size_t k = 1; k <= mask; k++) {
+        size_t i = (z + k) & mask;
+        dslot *si = &t->s[i];
+        if (!si->used) continue;
+        if (si->used == 2) {
+            si->used = 0;
+            t->occ[i / 64] &= ~(1ull << (i % 64));
+            t->count--;
+            continue;
+        }
+        size_t j = key_hash(&si->key) & mask;
+        while (j != i && t->s[j].used) j = (j + 1) & mask;
+        if (j == i) continue;
+        t->s[j] = *si;
+        t->ema[j] = t->ema[i];
+        if (t->s[j].e.atk) t->s[j].e.atk->si = j;
+        t->occ[j / 64] |= 1ull << (j % 64);
+        si->used = 0;
+        t->occ[i / 64] &= ~(1ull << (i % 64));
+    }
 }
 
 /* Drops marked entries; shrinks a table that emptied out after a flood. */
@@ -498,7 +580,12 @@ static void dtab_compact(dtab *t)
      * regrowing every second. */
     size_t live = t->count - t->dead, cap = t->cap, need = t->count;
     while (cap > 1024 && live * 8 < cap && (cap / 2) * 3 >= need * 4) cap /= 2;
-    if (cap == t->cap && !lost) {
+    if (cap == t->cap && (lost || t->dead > t->cap / 16)) {
+        dtab_erase_marked(t);
+        t->dead = 0;
+        return;
+    }
+    if (cap == t->cap) {
         assert(listed == t->dead);
         for (size_t k = 0; k < listed; k++) {
             dslot *s = dtab_find(t, &t->dead_keys[k]);
@@ -516,6 +603,15 @@ static void dtab_compact(dtab *t)
         t->dead = 0;
     }
 }
+
+/* One packet or flow, resolved to the entry key it counts on. */
+typedef struct counted {
+    kn_ip key, peer;
+    uint64_t kh, fh, pk, by;
+    uint32_t nflows;
+    uint16_t sport, dport;
+    uint8_t proto, flags, cat, sampled;
+} counted;
 
 typedef struct pending_alert {
     kn_ip key;
@@ -537,6 +633,11 @@ typedef struct ddos {
     size_t n_prefix_runs;       /* prefix entries with an attack struct (tracked per packet) */
     double alpha;               /* 1 / average */
     pending_alert *pending;     /* alerts of the pass in progress (flush_alerts) */
+#define COUNT_RING 8
+    counted ring[COUNT_RING];   /* flow records waiting for their prefetched slot (ring_flush) */
+    unsigned ring_head, ring_n;
+#define DECAY_TABLE 64
+    double decay[DECAY_TABLE];  /* (1 - alpha)^n */
     size_t n_pending, pending_cap;
 } ddos;
 
@@ -564,6 +665,7 @@ static void *ddos_create(soc_ctx *ctx)
         return NULL;
     }
     d->alpha = 1.0 / d->cfg.avg_seconds;
+    for (int n = 0; n < DECAY_TABLE; n++) d->decay[n] = pow(1.0 - d->alpha, n);
     d->ok = 1;
     return d;
 }
@@ -614,18 +716,35 @@ static void topp_add(topp *t, int *n, uint32_t key, uint64_t w)
     t[min].n += w;
 }
 
-static attack *new_attack(ddos *d)
+/* A new attack struct for the entry in slot si of t, on t's attack list. */
+static attack *new_attack(ddos *d, dtab *t, size_t si)
 {
     if (d->n_tracked >= MAX_TRACKED) return NULL;
+    if (t->n_atks == t->atks_cap) {
+        size_t cap = t->atks_cap ? t->atks_cap * 2 : 64;
+        attack **v = realloc(t->atks, cap * sizeof *v);
+        if (!v) return NULL;
+        t->atks = v;
+        t->atks_cap = cap;
+    }
     attack *a = calloc(1, sizeof *a);
-    if (a) d->n_tracked++;
+    if (!a) return NULL;
+    d->n_tracked++;
+    a->si = si;
+    a->li = t->n_atks;
+    t->atks[t->n_atks++] = a;
     return a;
 }
 
-static void free_attack(ddos *d, entry *e)
+static void free_attack(ddos *d, dtab *t, entry *e)
 {
-    if (!e->atk) return;
-    free(e->atk);
+    attack *a = e->atk;
+    if (!a) return;
+    assert(a->li < t->n_atks && t->atks[a->li] == a);
+    attack *last = t->atks[--t->n_atks];
+    t->atks[a->li] = last;
+    last->li = a->li;
+    free(a);
     e->atk = NULL;
     d->n_tracked--;
 }
@@ -682,12 +801,12 @@ static double hll_estimate(const uint8_t *hll)
 
 /* Counts one packet or flow on the entry for `key`. */
 /* Returns 1 if counted, 0 if the table is full. */
-static inline int account(ddos *d, dtab *t, const kn_ip *key, int is_prefix, const kn_ip *src, uint16_t sport,
-                          uint16_t dport, uint8_t proto, uint8_t flags, int cat, uint64_t pk, uint64_t by,
-                          uint32_t nflows, uint64_t fh, int sampled)
+static inline int account(ddos *d, dtab *t, const kn_ip *key, uint64_t kh, int is_prefix, const kn_ip *src,
+                          uint16_t sport, uint16_t dport, uint8_t proto, uint8_t flags, int cat, uint64_t pk,
+                          uint64_t by, uint32_t nflows, uint64_t fh, int sampled)
 {
     int created;
-    entry *e = dtab_put(t, key, &created);
+    entry *e = dtab_put_h(t, key, kh, &created);
     if (!e) { d->untracked_pkts += pk; return 0; }
     if (created) {
         if (!is_prefix && d->cfg.n_groups > 1) {
@@ -697,10 +816,15 @@ static inline int account(ddos *d, dtab *t, const kn_ip *key, int is_prefix, con
         size_t n = d->hosts.count + d->prefixes.count;
         if (n > d->peak_entries) d->peak_entries = n;
     }
+    dslot *slot = SLOT_OF(e);
+    if (!(slot->flags & F_TOUCHED)) {
+        slot->flags |= F_TOUCHED;
+        touch_add(t, (size_t)(slot - t->s));
+    }
     e->pkts += (uint32_t)pk;
     e->bytes += by;
     e->nflows += nflows;
-    if (sampled) SLOT_OF(e)->sampled = 1;
+    if (sampled) slot->flags |= F_SAMPLED;
     if (!nflows) hll_add(e->hll, fh);
     if (e->atk) {
         track(e->atk, src, sport, dport, proto, flags, cat, pk, e->pkts);
@@ -708,7 +832,7 @@ static inline int account(ddos *d, dtab *t, const kn_ip *key, int is_prefix, con
         const soc_ddos_thr *thr = is_prefix ? &d->cfg.prefix : &d->cfg.groups[SLOT_OF(e)->group].thr;
         if ((thr->pps > 0 && e->pkts >= thr->pps) || (thr->bps > 0 && (double)e->bytes * 8 >= thr->bps)) {
             /* this second went over a threshold: start tracking detail now */
-            e->atk = new_attack(d);
+            e->atk = new_attack(d, t, (size_t)(slot - t->s));
             if (e->atk) track(e->atk, src, sport, dport, proto, flags, cat, pk, 0);
         }
     }
@@ -723,8 +847,10 @@ static inline void prefix_of(kn_ip *k, const kn_ip *ip)
     k->pad[1] = 1;
 }
 
-static void count(ddos *d, soc_ctx *ctx, const kn_ip *src, const kn_ip *dst, uint16_t sport, uint16_t dport,
-                  uint8_t proto, uint8_t flags, uint8_t frag, uint64_t pk, uint64_t by, uint32_t nflows, int sampled)
+/* Resolves direction, vector category and hashes; 0 when not counted. */
+static inline int count_prep(const soc_ctx *ctx, counted *c, const kn_ip *src, const kn_ip *dst, uint16_t sport,
+                             uint16_t dport, uint8_t proto, uint8_t flags, uint8_t frag, uint64_t pk, uint64_t by,
+                             uint32_t nflows, int sampled)
 {
     const kn_ip *victim = dst, *peer = src;
     uint8_t dir = 0;
@@ -732,36 +858,68 @@ static void count(ddos *d, soc_ctx *ctx, const kn_ip *src, const kn_ip *dst, uin
         int64_t v;
         if (kn_cidrset_lookup(ctx->opt.home_net, dst, &v, NULL)) dir = 0;
         else if (kn_cidrset_lookup(ctx->opt.home_net, src, &v, NULL)) { dir = 1; victim = src; peer = dst; }
-        else return;   /* transit between foreign networks: not ours to defend */
+        else return 0;   /* transit between foreign networks: not ours to defend */
     }
-    int cat = classify(proto, flags, frag, sport);
-    uint64_t fh = kn_hash_u64(((uint64_t)kn_ip_v4u32(peer) << 32 | (uint64_t)sport << 16 | dport) ^
-                              ((uint64_t)peer->b[0] << 56 | (uint64_t)peer->b[1] << 48 | (uint64_t)peer->b[7] << 40));
-    kn_ip key = *victim;
-    key.pad[0] = dir;
-    if (account(d, &d->hosts, &key, 0, peer, sport, dport, proto, flags, cat, pk, by, nflows, fh, sampled)) {
+    c->cat = (uint8_t)classify(proto, flags, frag, sport);
+    c->fh = kn_hash_u64(((uint64_t)kn_ip_v4u32(peer) << 32 | (uint64_t)sport << 16 | dport) ^
+                        ((uint64_t)peer->b[0] << 56 | (uint64_t)peer->b[1] << 48 | (uint64_t)peer->b[7] << 40));
+    c->key = *victim;
+    c->key.pad[0] = dir;
+    c->kh = key_hash(&c->key);
+    c->peer = *peer;
+    c->pk = pk;
+    c->by = by;
+    c->nflows = nflows;
+    c->sport = sport;
+    c->dport = dport;
+    c->proto = proto;
+    c->flags = flags;
+    c->sampled = (uint8_t)sampled;
+    return 1;
+}
+
+static void count_apply(ddos *d, const counted *c)
+{
+    if (account(d, &d->hosts, &c->key, c->kh, 0, &c->peer, c->sport, c->dport, c->proto, c->flags, c->cat, c->pk,
+                c->by, c->nflows, c->fh, c->sampled)) {
         /* Prefix totals are summed from the hosts once a second; only a
          * prefix whose run is being tracked needs this packet's detail. */
         if (!d->n_prefix_runs) return;
         kn_ip pkey;
-        prefix_of(&pkey, &key);
+        prefix_of(&pkey, &c->key);
         entry *pe = dtab_get(&d->prefixes, &pkey);
-        if (pe && pe->atk) track(pe->atk, peer, sport, dport, proto, flags, cat, pk, 0);
+        if (pe && pe->atk) track(pe->atk, &c->peer, c->sport, c->dport, c->proto, c->flags, c->cat, c->pk, 0);
         return;
     }
     /* host table full: count straight into the prefix */
     kn_ip pkey;
-    prefix_of(&pkey, &key);
-    account(d, &d->prefixes, &pkey, 1, peer, sport, dport, proto, flags, cat, pk, by, nflows, fh, sampled);
+    prefix_of(&pkey, &c->key);
+    account(d, &d->prefixes, &pkey, key_hash(&pkey), 1, &c->peer, c->sport, c->dport, c->proto, c->flags, c->cat,
+            c->pk, c->by, c->nflows, c->fh, c->sampled);
+}
+
+/* Flow records wait in a short ring after their host slot is prefetched,
+ * so the host table's cache misses overlap: one random lookup per record
+ * in a table larger than L2 was a third of the DDoS analyzer on NetFlow
+ * and Zeek conn.log input (perf). Order is kept, and every other entry
+ * point (packets, ticks, finish) empties the ring first, so the counts are
+ * those of counting each record at once. */
+static void ring_flush(ddos *d)
+{
+    for (; d->ring_n; d->ring_n--, d->ring_head = (d->ring_head + 1) % COUNT_RING)
+        count_apply(d, &d->ring[d->ring_head]);
 }
 
 static void ddos_on_packet(void *self, soc_ctx *ctx, const soc_pkt *p)
 {
     ddos *d = self;
     if (!p->ip_version) return;
+    if (d->ring_n) ring_flush(d);
     uint32_t rate = p->sample_rate ? p->sample_rate : 1;
-    count(d, ctx, &p->src, &p->dst, p->sport, p->dport, p->proto, p->tcp_flags, p->frag, rate,
-          (uint64_t)p->wire_len * rate, 0, rate > 1);
+    counted c;
+    if (count_prep(ctx, &c, &p->src, &p->dst, p->sport, p->dport, p->proto, p->tcp_flags, p->frag, rate,
+                   (uint64_t)p->wire_len * rate, 0, rate > 1))
+        count_apply(d, &c);
 }
 
 static void ddos_on_flow(void *self, soc_ctx *ctx, const soc_flow *f)
@@ -771,8 +929,17 @@ static void ddos_on_flow(void *self, soc_ctx *ctx, const soc_flow *f)
     /* Flow records of non-first fragments carry no ports: routers export
      * them as TCP/UDP with both ports 0 (no real service uses port 0). */
     int frag = f->frag || ((f->proto == 17 || f->proto == 6) && f->sport == 0 && f->dport == 0);
-    count(d, ctx, &f->src, &f->dst, f->sport, f->dport, f->proto, f->tcp_flags, frag ? 2 : 0, f->packets,
-          f->bytes, 1, f->sampling > 1);
+    counted *c = &d->ring[(d->ring_head + d->ring_n) % COUNT_RING];
+    if (d->ring_n == COUNT_RING) {   /* full: the oldest goes in first, its slot takes this one */
+        count_apply(d, &d->ring[d->ring_head]);
+        d->ring_head = (d->ring_head + 1) % COUNT_RING;
+        d->ring_n--;
+    }
+    if (!count_prep(ctx, c, &f->src, &f->dst, f->sport, f->dport, f->proto, f->tcp_flags, frag ? 2 : 0, f->packets,
+                    f->bytes, 1, f->sampling > 1))
+        return;
+    __builtin_prefetch(&d->hosts.s[c->kh & (d->hosts.cap - 1)]);
+    d->ring_n++;
 }
 
 /* ---- vectors and alerts -------------------------------------------------------- */
@@ -860,7 +1027,7 @@ static void emit_alert(ddos *d, soc_ctx *ctx, const kn_ip *key, int is_prefix, e
     kn_json_kdouble(j, "avg_bps_at_detection", a->detect_avg_bps);
     kn_json_kuint(j, "packets", a->packets);
     kn_json_kuint(j, "bytes", a->bytes);
-    kn_json_kbool(j, "sampled", SLOT_OF(e)->sampled);
+    kn_json_kbool(j, "sampled", (SLOT_OF(e)->flags & F_SAMPLED) != 0);
     if (a->detected > a->run_start) kn_json_kdouble(j, "detection_delay_s", (double)(a->detected - a->run_start) / 1e9);
     const soc_ddos_thr *thr = is_prefix ? &d->cfg.prefix : &d->cfg.groups[SLOT_OF(e)->group].thr;
     kn_json_key(j, "threshold");
@@ -925,7 +1092,7 @@ static int prefix_has_host_attack(ddos *d, const kn_ip *pkey)
 {
     kn_ip k = *pkey;
     k.pad[1] = 0;
-    if (pkey->family == 4) {
+    if (pkey->family == 4 && d->hosts.n_atks > 256) {
         for (int i = 0; i < 256; i++) {
             k.b[15] = (uint8_t)i;
             entry *e = dtab_get(&d->hosts, &k);
@@ -933,11 +1100,13 @@ static int prefix_has_host_attack(ddos *d, const kn_ip *pkey)
         }
         return 0;
     }
-    for (size_t i = 0; i < d->hosts.cap; i++) {
-        const dslot *sl = &d->hosts.s[i];
-        if (sl->used == 1 && sl->e.atk && sl->e.atk->active && sl->key.family == 6 &&
-            memcmp(sl->key.b, pkey->b, 8) == 0 && sl->key.pad[0] == pkey->pad[0])
-            return 1;
+    /* the hosts with an attack struct are few: look through them */
+    for (size_t i = 0; i < d->hosts.n_atks; i++) {
+        const attack *a = d->hosts.atks[i];
+        const dslot *sl = &d->hosts.s[a->si];
+        kn_ip hp;
+        prefix_of(&hp, &sl->key);
+        if (a->active && key_eq(&hp, pkey)) return 1;
     }
     return 0;
 }
@@ -981,116 +1150,200 @@ static void flush_alerts(ddos *d, soc_ctx *ctx, dtab *t, int is_prefix)
         emit_alert(d, ctx, &slot->key, is_prefix, &slot->e, p->end, p->ts);
     }
     for (size_t i = 0; i < d->n_pending; i++)
-        if (d->pending[i].end) free_attack(d, &t->s[d->pending[i].si].e);
+        if (d->pending[i].end) free_attack(d, t, &t->s[d->pending[i].si].e);
     d->n_pending = 0;
 }
 
-/* Closes the window [sec, sec+1) for every entry and lets `gap` - 1 empty
- * seconds pass after it. */
-static void close_window(ddos *d, soc_ctx *ctx, dtab *t, int is_prefix, int64_t sec, int64_t gap, int final)
+/* (1 - alpha)^n: the decay of an average over n seconds without traffic */
+static double decay(const ddos *d, uint32_t n)
+{
+    if (n < DECAY_TABLE) return d->decay[n];
+    return n > 100000 ? 0 : pow(1.0 - d->alpha, (double)n);
+}
+
+/* Closes the window [sec, sec+1) for the entry in slot si and lets `gap` - 1
+ * empty seconds pass after it. */
+static void close_entry(ddos *d, dtab *t, int is_prefix, size_t si, int64_t sec, int64_t gap, int final)
 {
     kn_time wstart = sec * KN_NS_PER_SEC, wend = wstart + KN_NS_PER_SEC;
     kn_time now = (sec + gap) * KN_NS_PER_SEC;
-    double keep = pow(1.0 - d->alpha, (double)(gap - 1));
     kn_time quiet = (kn_time)d->cfg.quiet_seconds * KN_NS_PER_SEC;
-    DTAB_EACH(t, si) {
-        dslot *slot = &t->s[si];
-        if (slot->used != 1) continue;
-        entry *e = &slot->e;
-        float *ema = &t->ema[si * 3];
-        const kn_ip *key = &slot->key;
-        int ended = 0;
-        const soc_ddos_thr *thr = is_prefix ? &d->cfg.prefix : &d->cfg.groups[slot->group].thr;
-        double pps = e->pkts, bps = (double)e->bytes * 8, fps = e->nflows ? e->nflows : e->pkts ? hll_estimate(e->hll) : 0;
-        int over_pps = thr->pps > 0 && pps >= thr->pps, over_bps = thr->bps > 0 && bps >= thr->bps,
-            over_fps = thr->fps > 0 && fps >= thr->fps;
-        int above = over_pps || over_bps || over_fps;
-        ema[0] += (float)((pps - ema[0]) * d->alpha);
-        ema[1] += (float)((bps - ema[1]) * d->alpha);
-        ema[2] += (float)((fps - ema[2]) * d->alpha);
-        double avg_pps = ema[0], avg_bps = ema[1], avg_fps = ema[2];
-        attack *a = e->atk;
-        if (is_prefix && above && !(a && a->active) && prefix_has_host_attack(d, key)) {
-            /* a host of this prefix is the attack being reported: no
-             * prefix run (and no per-packet prefix tracking) meanwhile */
-            if (a) free_attack(d, e);
-            a = NULL;
-            above = 0;
-        }
-        if (above && !a) a = e->atk = new_attack(d);
-        if (a) {
-            if (!a->active && !a->packets) a->run_start = wstart;
-            if (above || a->active) {
-                a->packets += e->pkts;
-                a->bytes += e->bytes;
-                if (pps > a->peak_pps) a->peak_pps = pps;
-                if (bps > a->peak_bps) a->peak_bps = bps;
-                if (fps > a->peak_fps) a->peak_fps = fps;
-            }
-            if (above) a->last_above_end = wend;
-            if (!a->active) {
-                int t_pps = thr->pps > 0 && avg_pps >= thr->pps, t_bps = thr->bps > 0 && avg_bps >= thr->bps,
-                    t_fps = thr->fps > 0 && avg_fps >= thr->fps;
-                /* a run created at this tick has no packet detail yet (no
-                 * vector): it starts at the next second instead */
-                uint64_t seen = 0;
-                for (int c = 0; c < NCAT; c++) seen += a->cat[c];
-                if (above && seen && (t_pps || t_bps || t_fps)) {
-                    a->active = 1;
-                    a->detected = wend;
-                    a->trigger = t_pps ? "pps" : t_bps ? "mbps" : "flows";
-                    a->detect_avg_pps = avg_pps;
-                    a->detect_avg_bps = avg_bps;
-                    a->detect_avg_fps = avg_fps;
-                    decide_vector(a);
-                    d->attacks_started++;
-                    defer_alert(d, si, key, 0, wend);
-                } else if (!above) {
-                    free_attack(d, e);   /* the run ended before the average confirmed it */
-                    a = NULL;
-                }
-            }
-            /* `now` is the start of the next window with data: a gap in the
-             * data longer than the quiet time ends the attack inside the gap */
-            if (a && a->active && (final || now - a->last_above_end >= quiet)) {
-                decide_vector(a);
-                defer_alert(d, si, key, 1, final ? a->last_above_end : a->last_above_end + quiet);
-                ended = 1;   /* freed once its alert is out */
-            }
-        }
-        if (gap > 1) {
-            ema[0] *= (float)keep;
-            ema[1] *= (float)keep;
-            ema[2] *= (float)keep;
-        }
-        int idle = e->pkts == 0;
-        e->pkts = 0;
-        e->bytes = 0;
-        e->nflows = 0;
-        memset(e->hll, 0, sizeof e->hll);
-        if ((!e->atk || ended) && (final || (idle && ema[0] < 1.0f))) dtab_mark_dead(t, si);
+    dslot *slot = &t->s[si];
+    assert(slot->used == 1);
+    entry *e = &slot->e;
+    emav *m = &t->ema[si];
+    const kn_ip *key = &slot->key;
+    int ended = 0;
+    /* seconds since the averages were last brought up to date, all empty */
+    uint32_t missed = (uint32_t)sec - m->upto - 1;
+    if (missed && missed < 0x80000000u) {
+        double k = decay(d, missed);
+        m->pps = (float)(m->pps * k);
+        m->bps = (float)(m->bps * k);
+        m->fps = (float)(m->fps * k);
     }
+    const soc_ddos_thr *thr = is_prefix ? &d->cfg.prefix : &d->cfg.groups[slot->group].thr;
+    double pps = e->pkts, bps = (double)e->bytes * 8, fps = e->nflows ? e->nflows : e->pkts ? hll_estimate(e->hll) : 0;
+    int over_pps = thr->pps > 0 && pps >= thr->pps, over_bps = thr->bps > 0 && bps >= thr->bps,
+        over_fps = thr->fps > 0 && fps >= thr->fps;
+    int above = over_pps || over_bps || over_fps;
+    m->pps += (float)((pps - m->pps) * d->alpha);
+    m->bps += (float)((bps - m->bps) * d->alpha);
+    m->fps += (float)((fps - m->fps) * d->alpha);
+    double avg_pps = m->pps, avg_bps = m->bps, avg_fps = m->fps;
+    attack *a = e->atk;
+    if (is_prefix && above && !(a && a->active) && prefix_has_host_attack(d, key)) {
+        /* a host of this prefix is the attack being reported: no
+         * prefix run (and no per-packet prefix tracking) meanwhile */
+        if (a) free_attack(d, t, e);
+        a = NULL;
+        above = 0;
+    }
+    if (above && !a) a = e->atk = new_attack(d, t, si);
+    if (a) {
+        if (!a->active && !a->packets) a->run_start = wstart;
+        if (above || a->active) {
+            a->packets += e->pkts;
+            a->bytes += e->bytes;
+            if (pps > a->peak_pps) a->peak_pps = pps;
+            if (bps > a->peak_bps) a->peak_bps = bps;
+            if (fps > a->peak_fps) a->peak_fps = fps;
+        }
+        if (above) a->last_above_end = wend;
+        if (!a->active) {
+            int t_pps = thr->pps > 0 && avg_pps >= thr->pps, t_bps = thr->bps > 0 && avg_bps >= thr->bps,
+                t_fps = thr->fps > 0 && avg_fps >= thr->fps;
+            /* a run created at this tick has no packet detail yet (no
+             * vector): it starts at the next second instead */
+            uint64_t seen = 0;
+            for (int c = 0; c < NCAT; c++) seen += a->cat[c];
+            if (above && seen && (t_pps || t_bps || t_fps)) {
+                a->active = 1;
+                a->detected = wend;
+                a->trigger = t_pps ? "pps" : t_bps ? "mbps" : "flows";
+                a->detect_avg_pps = avg_pps;
+                a->detect_avg_bps = avg_bps;
+                a->detect_avg_fps = avg_fps;
+                decide_vector(a);
+                d->attacks_started++;
+                defer_alert(d, si, key, 0, wend);
+            } else if (!above) {
+                free_attack(d, t, e);   /* the run ended before the average confirmed it */
+                a = NULL;
+            }
+        }
+        /* `now` is the start of the next window with data: a gap in the
+         * data longer than the quiet time ends the attack inside the gap */
+        if (a && a->active && (final || now - a->last_above_end >= quiet)) {
+            decide_vector(a);
+            defer_alert(d, si, key, 1, final ? a->last_above_end : a->last_above_end + quiet);
+            ended = 1;   /* freed once its alert is out */
+        }
+    }
+    if (gap > 1) {
+        double k = decay(d, (uint32_t)(gap > 0x7fffffff ? 0x7fffffff : gap - 1));
+        m->pps = (float)(m->pps * k);
+        m->bps = (float)(m->bps * k);
+        m->fps = (float)(m->fps * k);
+    }
+    m->upto = (uint32_t)(sec + gap - 1);
+    int idle = e->pkts == 0;
+    e->pkts = 0;
+    e->bytes = 0;
+    e->nflows = 0;
+    memset(e->hll, 0, sizeof e->hll);
+    if ((!e->atk || ended) && (final || (idle && m->pps < 1.0f))) dtab_mark_dead(t, si);
+}
+
+/* Closes the window [sec, sec+1) of table t: the entries counted in it and
+ * those with an attack struct; every other entry only decays, which is
+ * applied when it is next visited (close_entry, sweep_idle). */
+/* Many entries counted (a flood of new destinations): visiting them in slot
+ * order reads the table sequentially; in list order every visit was a
+ * cache miss (perf: a random-destination flood). Also the way out when the
+ * list could not grow. */
+static int walk_in_slot_order(const dtab *t) { return t->touched_lost || t->n_touched > t->cap / 16; }
+
+static void close_window(ddos *d, soc_ctx *ctx, dtab *t, int is_prefix, int64_t sec, int64_t gap, int final)
+{
+    if (walk_in_slot_order(t)) {
+        t->n_touched = 0;
+        t->touched_lost = 0;
+        DTAB_EACH(t, si)
+            if (t->s[si].used == 1 && (t->s[si].flags & F_TOUCHED)) {
+                close_entry(d, t, is_prefix, si, sec, gap, final);
+                touch_add(t, si);   /* for the flag reset below; no growth when lost, harmless */
+            }
+    } else {
+        for (size_t k = 0; k < t->n_touched; k++) close_entry(d, t, is_prefix, t->touched[k], sec, gap, final);
+    }
+    /* attacks of entries not counted this second; backwards, as freeing one
+     * moves the list's last into its place */
+    for (size_t k = t->n_atks; k-- > 0;) {
+        if (k >= t->n_atks) continue;
+        size_t si = t->atks[k]->si;
+        if (t->s[si].flags & F_TOUCHED || t->s[si].used != 1) continue;
+        close_entry(d, t, is_prefix, si, sec, gap, final);
+    }
+    if (t->touched_lost) {
+        DTAB_EACH(t, si) t->s[si].flags &= (uint8_t)~F_TOUCHED;
+    } else {
+        for (size_t k = 0; k < t->n_touched; k++) t->s[t->touched[k]].flags &= (uint8_t)~F_TOUCHED;
+    }
+    t->n_touched = 0;
+    t->touched_lost = 0;
     flush_alerts(d, ctx, t, is_prefix);
     dtab_compact(t);
+}
+
+/* Marks for deletion every entry whose average, decayed up to second
+ * `upto`, fell under 1 packet/s (no attack, not counted this second). Run
+ * when the table has doubled since the last sweep (or nears its bound), so
+ * its cost per entry added stays constant. */
+static void sweep_idle(ddos *d, dtab *t, int64_t upto)
+{
+    DTAB_EACH(t, si) {
+        dslot *slot = &t->s[si];
+        if (slot->used != 1 || slot->e.atk) continue;
+        assert(!(slot->flags & F_TOUCHED));
+        emav *m = &t->ema[si];
+        uint32_t missed = (uint32_t)upto - m->upto;
+        double k = missed < 0x80000000u ? decay(d, missed) : 1;
+        if (m->pps * k < 1.0) dtab_mark_dead(t, si);
+    }
+    dtab_compact(t);
+    t->sweep_at = t->count * 2 > SWEEP_MIN ? t->count * 2 : SWEEP_MIN;
 }
 
 /* Adds this second's host counters into their prefixes (HyperLogLog
  * registers merge by maximum, so prefix flows are the union's estimate). */
 static void sum_prefixes(ddos *d)
 {
-    DTAB_EACH(&d->hosts, si) {
-        const dslot *sl = &d->hosts.s[si];
-        if (sl->used != 1 || !sl->e.pkts) continue;
+    dtab *h = &d->hosts, *p = &d->prefixes;
+    int by_slot = walk_in_slot_order(h);
+    size_t k = 0;
+    for (size_t w = 0; by_slot ? w < h->cap / 64 : k < h->n_touched; by_slot ? w++ : k++) {
+        uint64_t m = by_slot ? h->occ[w] : 1;
+        for (; m; m &= m - 1) {
+        size_t si = by_slot ? w * 64 + (size_t)__builtin_ctzll(m) : h->touched[k];
+        const dslot *sl = &h->s[si];
+        if (sl->used != 1 || !(sl->flags & F_TOUCHED) || !sl->e.pkts) continue;
         kn_ip pkey;
         prefix_of(&pkey, &sl->key);
         int created;
-        entry *pe = dtab_put(&d->prefixes, &pkey, &created);
+        entry *pe = dtab_put(p, &pkey, &created);
         if (!pe) { d->untracked_pkts += sl->e.pkts; continue; }
+        dslot *ps = SLOT_OF(pe);
+        if (!(ps->flags & F_TOUCHED)) {
+            ps->flags |= F_TOUCHED;
+            touch_add(p, (size_t)(ps - p->s));
+        }
         pe->pkts += sl->e.pkts;
         pe->bytes += sl->e.bytes;
         pe->nflows += sl->e.nflows;
-        if (sl->sampled) SLOT_OF(pe)->sampled = 1;
+        if (sl->flags & F_SAMPLED) ps->flags |= F_SAMPLED;
         for (int r = 0; r < 16; r++) if (sl->e.hll[r] > pe->hll[r]) pe->hll[r] = sl->e.hll[r];
+        }
     }
 }
 
@@ -1099,14 +1352,18 @@ static void close_all(ddos *d, soc_ctx *ctx, int64_t sec, int64_t gap, int final
     if (!final) sum_prefixes(d);
     close_window(d, ctx, &d->hosts, 0, sec, gap, final);
     close_window(d, ctx, &d->prefixes, 1, sec, gap, final);
-    d->n_prefix_runs = 0;
-    DTAB_EACH(&d->prefixes, si)
-        if (d->prefixes.s[si].used == 1 && d->prefixes.s[si].e.atk) d->n_prefix_runs++;
+    d->n_prefix_runs = d->prefixes.n_atks;
+    if (final) return;
+    dtab *tabs[2] = {&d->hosts, &d->prefixes};
+    for (int i = 0; i < 2; i++)
+        if (tabs[i]->count >= tabs[i]->sweep_at || tabs[i]->count >= tabs[i]->max_count / 4 * 3)
+            sweep_idle(d, tabs[i], sec + gap - 1);
 }
 
 static void ddos_on_tick(void *self, soc_ctx *ctx, kn_time now)
 {
     ddos *d = self;
+    if (d->ring_n) ring_flush(d);
     int64_t sec = now / KN_NS_PER_SEC;
     if (d->cur_sec == 0 || sec <= d->cur_sec) { if (!d->cur_sec) d->cur_sec = sec; return; }
     close_all(d, ctx, d->cur_sec, sec - d->cur_sec, 0);
@@ -1116,6 +1373,7 @@ static void ddos_on_tick(void *self, soc_ctx *ctx, kn_time now)
 static void ddos_finish(void *self, soc_ctx *ctx)
 {
     ddos *d = self;
+    ring_flush(d);
     if (!d->cur_sec) return;
     /* the last (partial) second counts as a window; then every open attack ends */
     close_all(d, ctx, d->cur_sec, 1, 0);
