@@ -439,13 +439,14 @@ static void beacon_add(em_state *s, const soc_event *ev)
 static int is_doc(const soc_event *ev, soc_str ctype, soc_str body, soc_str name)
 {
     /* every HTTP event passes here: leave early on the common text types */
-    if (ctype.n && (ctype.p[0] == 't' || ctype.p[0] == 'i') && body.n < 8 &&
-        !(name.n > 3 && (name.p[name.n - 1] == 'c' || name.p[name.n - 1] == 'm' || name.p[name.n - 1] == 's')))
+    char last = name.n > 3 ? (char)(name.p[name.n - 1] | 0x20) : 0;   /* extensions match in any case */
+    if (ctype.n && (ctype.p[0] == 't' || ctype.p[0] == 'i') && body.n < 8 && last != 'c' && last != 'm' && last != 's')
         return 0;
     if (soc_str_icontains(ctype, "msword") || soc_str_icontains(ctype, "ms-excel") || soc_str_icontains(ctype, "macroEnabled") ||
         soc_str_icontains(ctype, "vnd.ms-office"))
         return 1;
     if (body.n >= 8 && memcmp(body.p, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8) == 0) return 1;
+    if (last != 'c' && last != 'm' && last != 's') return 0;   /* no extension below can match */
     static const char *const ext[] = {".doc", ".docm", ".xls", ".xlsm", ".dotm", NULL};
     for (int i = 0; ext[i]; i++) {
         size_t el = strlen(ext[i]);

@@ -100,6 +100,13 @@ check "urlhaus 9-column url, family from tags" [ "$(ind tom11.com/images/djqj-l6
 check "urlhaus 8-column url" [ "$(ind www.example.com/index.html | cut -f2)" = "url" ]
 check "ipset cidr" [ "$(ind 198.51.100.0/28 | cut -f2)" = "cidr" ]
 check "defanged csv ip:port" [ "$(ind 198.51.100.12:25 | cut -f2)" = "ip:port" ]
+# a Word document known only by its upper-case name (served as text/plain), then an executable
+{
+  http 2019-05-09T14:00:00Z 192.168.12.120 50010 69.160.38.9 80 files.example /docs/INVOICE.DOC GET "$UA" "" 0 200 text/plain
+  http 2019-05-09T14:01:00Z 192.168.12.120 50011 192.115.76.19 80 cdn.example /x/ GET "$UA" "" 0 200 application/x-msdownload
+} > eve3.json
+expect_rc 1 "upper-case document name" "$KENSA" soc analyze eve3.json
+check "delivery: .DOC matches in any case" [ "$(jq -r 'select(.rule.id=="kensa.emotet.delivery")|.emotet.document_url' "$WORK/out")" = "files.example/docs/INVOICE.DOC" ]
 # broken list lines are counted and reported with file and line
 printf '"first_seen_utc","dst_ip","dst_port","c2_status","last_online","malware"\n"x","not-an-ip","y","z","w","v"\n' > bad.csv
 expect_rc 1 "bad intel lines" "$KENSA" soc analyze eve.json --intel bad.csv
