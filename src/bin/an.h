@@ -42,6 +42,7 @@ int u64_push(u64vec *v, uint64_t x);   /* 0, or -1 on no memory */
 
 #define AN_NSRC 5       /* BIN_FSRC_* bits */
 #define AN_NBITMAPS 8   /* noret .. bad in an_ctx */
+#define AN_TGT_SLACK 64 /* tgt entries past the code: prefetches run this far ahead */
 
 typedef struct jt_rec { uint32_t first, count; } jt_rec;
 
@@ -53,6 +54,7 @@ typedef struct an_ctx {
     int is64;
     uint64_t n;                /* code size */
     uint8_t *noret;            /* bitmap by code index: function does not return */
+    int noret_any;             /* some noret bit is set (until then the lookups are skipped) */
     uint8_t *nofall;           /* bitmap by code index of call sites that never fall through */
     uint8_t *visit;            /* bitmap: flooded into some function */
     uint8_t *jcct;             /* bitmap: target of a conditional branch */
