@@ -184,7 +184,11 @@ static int known_server(const es_state *s, const es_key *k)
 
 static int es_classify(es_state *s, const soc_event *ev, kn_buf *dec, es_info *info)
 {
-    memset(info, 0, sizeof *info);
+    /* field by field: zeroing the 256-byte command buffer for every HTTP
+     * event was half of this function's instructions (callgrind) */
+    info->kind = ES_NONE;
+    info->lang = info->cve = NULL;
+    info->cmd[0] = 0;
     soc_str uri = ev->http.uri;
     const char *qm = uri.n ? memchr(uri.p, '?', uri.n) : NULL;
     info->path = qm ? soc_s(uri.p, (size_t)(qm - uri.p)) : uri;

@@ -427,6 +427,11 @@ int soc_str_ip(soc_str s, kn_ip *ip)
 int soc_host_is_ip(soc_str host)
 {
     if (host.n == 0) return 0;
+    /* asked for every HTTP event's Host: names that cannot start an
+     * address leave here */
+    unsigned char c0 = (unsigned char)host.p[0];
+    if (!((c0 >= '0' && c0 <= '9') || ((c0 | 0x20) >= 'a' && (c0 | 0x20) <= 'f') || c0 == ':' || c0 == '['))
+        return 0;
     kn_ip ip;
     if (host.p[0] == '[') {
         const char *rb = memchr(host.p, ']', host.n);
