@@ -11,7 +11,7 @@
 #include "bin/loader.h"
 
 enum { SHT_PROGBITS = 1, SHT_SYMTAB = 2, SHT_RELA = 4, SHT_NOBITS = 8, SHT_REL = 9, SHT_DYNSYM = 11 };
-enum { SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXEC = 4 };
+enum { SHF_WRITE = 1, SHF_ALLOC = 2, SHF_EXEC = 4, SHF_TLS = 0x400 };
 enum { PT_LOAD = 1, PT_GNU_EH_FRAME = 0x6474e550 };
 
 typedef struct elf_ctx {
@@ -218,6 +218,10 @@ kn_status ld_elf(bin_image *img, const uint8_t *d, size_t n, const bin_load_opts
         for (unsigned i = 1; i < c.shnum; i++) {
             elf_shdr s;
             if (!get_shdr(&c, i, &s) || !(s.flags & SHF_ALLOC) || s.size == 0) continue;
+            /* .tbss is the zero part of the thread-local template: it takes no
+             * address space of its own (linkers put .init_array and the data
+             * after it at the same addresses), so it must not clip them. */
+            if (s.type == SHT_NOBITS && (s.flags & SHF_TLS)) continue;
             if (c.sec_va) {
                 uint64_t al = s.align && s.align <= 4096 && !(s.align & (s.align - 1)) ? s.align : 1;
                 next = (next + al - 1) & ~(al - 1);

@@ -26,6 +26,26 @@ got=$(jq -r '.sections[] | select(.size > 0) | .name' "$WORK/out" | sort)
 check "ELF allocated sections match readelf" test "$want" = "$got"
 check "ELF imports include puts" jq -e '[.imports[].name] | index("puts") != null' "$WORK/out" >/dev/null
 
+# ---- ELF with thread-local data: .tbss takes no address space, so the
+# sections linked at its addresses (.init_array, ...) are kept whole
+cat >"$WORK/tls.c" <<'EOF'
+#include <stdio.h>
+__thread int tls_zero[24];
+__thread int tls_init = 5;
+static void __attribute__((constructor)) early(void) { tls_zero[1] = 1; }
+int main(void) { printf("%d\n", tls_init + tls_zero[1]); return 0; }
+EOF
+gcc -O2 -o "$WORK/tls" "$WORK/tls.c" || { echo "gcc failed"; exit 1; }
+if readelf -SW "$WORK/tls" | grep -q '\.tbss'; then
+  expect_rc 0 "info on ELF with .tbss" "$KENSA" bin info "$WORK/tls" --json
+  check "no section clipped by .tbss" test "$(grep -c overlaps "$WORK/err")" = 0
+  want=$(readelf -SW "$WORK/tls" | awk '$0 ~ /^ *\[ *[0-9]+\]/ { sub(/^ *\[ *[0-9]+\] */, ""); if ($7 ~ /A/ && $1 != ".tbss") print $1, $3, $5 }' |
+         while read -r nm ad sz; do printf '%s %d %d\n' "$nm" "0x$ad" "0x$sz"; done | sort)
+  got=$(jq -r '.sections[] | select(.size > 0) | "\(.name) \(.address) \(.size)"' "$WORK/out" |
+        while read -r nm ad sz; do printf '%s %d %d\n' "$nm" "$ad" "$sz"; done | sort)
+  check "ELF with .tbss: sections, addresses and sizes match readelf" test "$want" = "$got"
+fi
+
 # ---- raw code: --arch auto guesses, --base moves every address
 objcopy -O binary --only-section=.text "$WORK/p64" "$WORK/text64.bin"
 expect_rc 0 "raw auto x86-64" "$KENSA" bin info "$WORK/text64.bin" --arch auto --json
