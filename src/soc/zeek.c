@@ -72,7 +72,8 @@ typedef struct zeek_in {
     uint8_t col[ZEEK_MAX_FIELDS];   /* field id of each TSV column */
     kn_buf scratch;
     soc_str val[Z_COUNT];           /* values of the current row; n=0 unset */
-    uint8_t set[Z_COUNT];
+    uint8_t set[Z_COUNT];           /* JSON rows; TSV rows are raw (see V, S) */
+    int raw;                        /* val[] holds TSV column text as written */
     soc_event pending;
     int has_pending;
     uint64_t skipped_paths;
@@ -106,6 +107,7 @@ static kn_status zeek_open(soc_ctx *ctx, kn_reader *r, soc_input **out, kn_err *
     size_t n;
     if (kn_reader_peek(r, 16, &h, &n, e) != KN_OK) { free(in); return e->status; }
     in->json = !(n >= 1 && h[0] == '#');
+    in->raw = !in->json;
     *out = (soc_input *)in;
     return KN_OK;
 }
@@ -167,18 +169,39 @@ static void zeek_header(zeek_in *in, const char *s, size_t n, uint64_t off, uint
     }
 }
 
-static soc_str V(const zeek_in *in, enum zf f) { return in->val[f]; }
-static int64_t VI(const zeek_in *in, enum zf f) { return in->set[f] ? soc_str_int(in->val[f]) : -1; }
+/* A field of the current row. TSV rows (raw) keep each column's text as
+ * written: '-' is unset, '(empty)' an empty value; JSON rows fill val[]
+ * and set[] already decided. Fields no column maps to have p == NULL. */
+static inline soc_str V(const zeek_in *in, enum zf f)
+{
+    soc_str v = in->val[f];
+    if (in->raw) {
+        if (v.n == 1 && v.p[0] == '-') return soc_s(NULL, 0);
+        if (v.n == 7 && memcmp(v.p, "(empty)", 7) == 0) return soc_s(v.p, 0);
+    }
+    return v;
+}
+/* is the field set (present and not '-')? */
+static inline int S(const zeek_in *in, enum zf f)
+{
+    if (!in->raw) return in->set[f];
+    soc_str v = in->val[f];
+    return v.p != NULL && !(v.n == 1 && v.p[0] == '-');
+}
+/* integer field: '-', '(empty)' and absent all fail soc_str_int (-1) as
+ * they are, so the raw text needs no check first */
+static inline int64_t VI(const zeek_in *in, enum zf f) { return soc_str_int(in->val[f]); }
 
 static void set_ip(const zeek_in *in, enum zf f, kn_ip *ip)
 {
+    /* raw is fine: '-', '(empty)' and absent fail soc_str_ip as they are */
     soc_str s = in->val[f];
     /* tx_hosts/rx_hosts are sets: take the first member */
     if (f == Z_TX_HOSTS || f == Z_RX_HOSTS) {
         const char *c = s.n ? memchr(s.p, ',', s.n) : NULL;
         if (c) s.n = (size_t)(c - s.p);
     }
-    if (!in->set[f] || soc_str_ip(s, ip) != 0) memset(ip, 0, sizeof *ip);
+    if (!s.n || soc_str_ip(s, ip) != 0) memset(ip, 0, sizeof *ip);
 }
 
 static uint8_t proto_num(soc_str s)
@@ -232,13 +255,13 @@ static int zeek_build(zeek_in *in, int pk, const char *path, uint64_t line, soc_
     if (pk < 0) { in->skipped_paths++; return 0; }
     if (!path || !*path) {
         /* no #path / _path: infer from the fields present */
-        if (in->set[Z_CONN_STATE]) path = "conn";
-        else if (in->set[Z_METHOD] || in->set[Z_STATUS]) path = "http";
-        else if (in->set[Z_QUERY] || in->set[Z_QTYPE]) path = "dns";
-        else if (in->set[Z_MAILFROM] || in->set[Z_HELO]) path = "smtp";
-        else if (in->set[Z_SERVER_NAME]) path = "ssl";
-        else if (in->set[Z_NOTE]) path = "notice";
-        else if (in->set[Z_MIME_TYPE] || in->set[Z_TX_HOSTS]) path = "files";
+        if (S(in, Z_CONN_STATE)) path = "conn";
+        else if (S(in, Z_METHOD) || S(in, Z_STATUS)) path = "http";
+        else if (S(in, Z_QUERY) || S(in, Z_QTYPE)) path = "dns";
+        else if (S(in, Z_MAILFROM) || S(in, Z_HELO)) path = "smtp";
+        else if (S(in, Z_SERVER_NAME)) path = "ssl";
+        else if (S(in, Z_NOTE)) path = "notice";
+        else if (S(in, Z_MIME_TYPE) || S(in, Z_TX_HOSTS)) path = "files";
         else path = "";
     }
     if (!strcmp(path, "conn")) kind = SOC_EV_CONN;
@@ -285,7 +308,7 @@ known:
         ev->dns.rcode = (int)VI(in, Z_RCODE);
         ev->dns.rcode_name = V(in, Z_RCODE_NAME);
         ev->dns.answers = V(in, Z_ANSWERS);
-        ev->dns.is_response = in->set[Z_RCODE] || in->set[Z_ANSWERS];
+        ev->dns.is_response = S(in, Z_RCODE) || S(in, Z_ANSWERS);
         break;
     case SOC_EV_SMTP:
         ev->smtp.helo = V(in, Z_HELO);
@@ -300,7 +323,7 @@ known:
         ev->fileinfo.name = V(in, Z_FILENAME);
         ev->fileinfo.mime_type = V(in, Z_MIME_TYPE);
         ev->fileinfo.sha256 = V(in, Z_SHA256);
-        ev->fileinfo.size = in->set[Z_TOTAL_BYTES] ? VI(in, Z_TOTAL_BYTES) : VI(in, Z_SEEN_BYTES);
+        ev->fileinfo.size = S(in, Z_TOTAL_BYTES) ? VI(in, Z_TOTAL_BYTES) : VI(in, Z_SEEN_BYTES);
         break;
     case SOC_EV_TLS:
         ev->tls.sni = V(in, Z_SERVER_NAME);
@@ -406,19 +429,10 @@ static int zeek_tsv_row(zeek_in *in, const char *s, size_t n, uint64_t line, soc
     field:
         if (col >= in->nfields) { *why = "more columns than #fields"; return -1; }
         enum zf id = in->col[col];
-        if (id != Z_NONE) {
-            size_t len = (size_t)(q - fs);
-            if (len == 1 && fs[0] == '-') {
-                in->set[id] = 0;
-                in->val[id] = soc_s(NULL, 0);
-            } else if (len == 7 && memcmp(fs, "(empty)", 7) == 0) {
-                in->set[id] = 1;
-                in->val[id] = soc_s(fs, 0);
-            } else {
-                in->set[id] = 1;
-                in->val[id] = soc_s(fs, len);
-            }
-        }
+        /* the raw text only; '-' and '(empty)' are told apart when a field
+         * is read (V, S): most columns are never read, and deciding for
+         * each was half of this loop (callgrind) */
+        if (id != Z_NONE) in->val[id] = soc_s(fs, (size_t)(q - fs));
         col++;
         if (q >= end) break;
         fs = q + 1;
@@ -460,7 +474,7 @@ static int zeek_json_row(zeek_in *in, const char *s, size_t n, uint64_t line, so
     if (r < 0) { *why = "malformed JSON"; return -1; }
     if (!jscan_at_end(&o)) { *why = "trailing characters after the JSON object"; return -1; }
     char path[32] = "";
-    if (in->set[Z_PATH]) {
+    if (S(in, Z_PATH)) {
         size_t c = in->val[Z_PATH].n < sizeof path - 1 ? in->val[Z_PATH].n : sizeof path - 1;
         memcpy(path, in->val[Z_PATH].p, c);
         path[c] = 0;

@@ -79,6 +79,16 @@ check "zeek tsv: broken row reported" contains "$WORK/err" "http.log: offset [0-
 check "zeek tsv: unset host absent" contains "$WORK/out" '"dport":80,"method":"GET","uri":"/index.html","status":-1'
 check "zeek tsv: epoch ts" contains "$WORK/out" '"ts":"2019-05-09T13:15:16.100000Z"'
 
+# ---- Zeek TSV without #path: the kind comes from the fields that are set;
+# '-' is unset and '(empty)' is set but empty
+printf '%s\n' '#separator \x09' '#fields	ts	id.orig_h	id.orig_p	id.resp_h	id.resp_p	conn_state	method	host	status_code	resp_mime_types' \
+ '1557407716.100000	10.0.0.1	40000	10.0.0.2	80	-	GET	-	-	(empty)' \
+ '1557407717.100000	10.0.0.1	40001	10.0.0.2	80	(empty)	-	-	-	-' > nopath.log
+expect_rc 0 "zeek tsv without #path" "$D" nopath.log
+check "no #path: '-' conn_state is unset, so GET makes it http" contains "$WORK/out" '"kind":"http".*"sport":40000'
+check "no #path: '(empty)' conn_state is set, so conn" contains "$WORK/out" '"kind":"conn".*"sport":40001'
+check "no #path: '(empty)' content type is an empty value" contains "$WORK/out" '"sport":40000.*"resp_ctype":"",'
+
 # ---- Zeek JSON conn (no _path: inferred from fields)
 cat > conn.json <<'J'
 {"ts":1557407716.5,"uid":"C9","id.orig_h":"10.1.1.1","id.orig_p":5555,"id.resp_h":"10.2.2.2","id.resp_p":9200,"proto":"tcp","duration":1.5,"orig_bytes":300,"resp_bytes":9000000,"conn_state":"SF","orig_pkts":5,"resp_pkts":700}
