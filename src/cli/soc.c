@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -333,6 +334,21 @@ static inline uint64_t dst_hash(uint64_t hi, uint64_t lo, uint32_t fam)
     return kn_hash_u64(lo ^ (hi * 0x9e3779b97f4a7c15ULL) ^ fam);
 }
 
+/* Zeroed slots; tables of 2 MiB and more on transparent huge pages: a
+ * random destination per record otherwise costs a TLB miss as well as a
+ * cache miss. */
+static dst_slot *dst_slots(size_t cap)
+{
+    size_t size = cap * sizeof(dst_slot);
+    if (size < (2u << 20)) return calloc(cap, sizeof(dst_slot));
+    size = (size + (2u << 20) - 1) & ~(size_t)((2u << 20) - 1);
+    dst_slot *s = aligned_alloc(2u << 20, size);
+    if (!s) return NULL;
+    madvise(s, size, MADV_HUGEPAGE);
+    memset(s, 0, size);
+    return s;
+}
+
 static dst_slot *dst_find(dst_table *t, uint64_t h, uint64_t hi, uint64_t lo, uint32_t fam)
 {
     size_t mask = t->cap - 1, i = h & mask;
@@ -345,7 +361,7 @@ static dst_total *dst_put(dst_table *t, uint64_t h, uint64_t hi, uint64_t lo, ui
     dst_slot *s = dst_find(t, h, hi, lo, fam);
     if (s->used) return &s->t;
     if ((t->count + 1) * 4 > t->cap * 3) {
-        dst_table n = {calloc(t->cap * 2, sizeof *n.s), t->cap * 2, 0};
+        dst_table n = {dst_slots(t->cap * 2), t->cap * 2, 0};
         if (!n.s) abort();
         for (size_t i = 0; i < t->cap; i++)
             if (t->s[i].used) {
@@ -551,7 +567,7 @@ static int cmd_flows(int argc, char **argv)
     memset(&toptab, 0, sizeof toptab);
     if (top) {
         toptab.tab.cap = 1 << 16;
-        toptab.tab.s = calloc(toptab.tab.cap, sizeof *toptab.tab.s);
+        toptab.tab.s = dst_slots(toptab.tab.cap);
         if (!toptab.tab.s) abort();
         fp.top = &toptab;
     } else if (cli.json) fp.j = kn_json_new(stdout);

@@ -193,6 +193,16 @@ struct soc_flowexp {
     size_t held_bytes;
     soc_fx_stats st;
     int generic_only;          /* KENSA_FLOWEXP=generic: no fast plans (tests compare both paths) */
+    /* One-entry caches of the last data set's template and of the
+     * exporter's sampling rate: an exporter sends the same template over
+     * and over, and the two hash lookups per data set were 4% of
+     * `soc flows --top` (perf, kn_hash_bytes). Cleared on any template or
+     * rate change. */
+    int tcache_valid, rcache_valid;
+    tkey tcache_key;
+    tmpl *tcache_t;
+    skey rcache_key;
+    uint32_t rcache_rate;
 };
 
 soc_flowexp *soc_flowexp_new(kn_warnings *warn, const soc_options *opt)
@@ -307,6 +317,7 @@ static skey make_skey(const kn_ip *exporter, uint32_t domain)
 static void learn_rate(soc_flowexp *fx, const kn_ip *exporter, uint32_t domain, int has_id, uint32_t id, uint32_t rate)
 {
     if (rate == 0) return;
+    fx->rcache_valid = 0;
     skey k = make_skey(exporter, domain);
     samp *s = kn_htab_put(&fx->samplers, &k, NULL);
     if (!s) return;
@@ -316,6 +327,9 @@ static void learn_rate(soc_flowexp *fx, const kn_ip *exporter, uint32_t domain, 
     if (s->n < MAX_SAMPLERS) { s->s[s->n].id = id; s->s[s->n].rate = rate; s->n++; }
     if (!s->rate) s->rate = rate;
 }
+
+/* The exporter's rate without a sampler id, through the one-entry cache. */
+static uint32_t lookup_set_rate(soc_flowexp *fx, const kn_ip *exporter, uint32_t domain);
 
 static uint32_t lookup_rate(const soc_flowexp *fx, const kn_ip *exporter, uint32_t domain, int has_id, uint32_t id)
 {
@@ -384,7 +398,7 @@ static void finish_flow(ctxd *c, soc_flow *f, uint32_t rate)
     f->observation_domain = c->domain;
     f->file = c->file;
     f->offset = c->offset;
-    if (c->out && f == c->out->v + c->out->n) {
+    if (c->out && c->out->n < c->out->cap && f == c->out->v + c->out->n) {
         c->out->n++;   /* decoded in place */
     } else if (c->out) {
         soc_flow *slot = flow_slot(c, NULL);
@@ -473,6 +487,7 @@ static void decode_data_set(ctxd *c, const tmpl *t, const uint8_t *d, size_t n);
 static void store_template(ctxd *c, uint16_t ver, uint16_t tid, tmpl *t)
 {
     soc_flowexp *fx = c->fx;
+    fx->tcache_valid = 0;
     tkey k = make_tkey(c->exporter, c->domain, tid, ver);
     int created;
     tmpl **slot = kn_htab_put(&fx->templates, &k, &created);
@@ -514,6 +529,7 @@ static void withdraw_template(ctxd *c, uint16_t ver, uint16_t tid)
 {
     tkey k = make_tkey(c->exporter, c->domain, tid, ver);
     tmpl **slot = kn_htab_get(&c->fx->templates, &k);
+    c->fx->tcache_valid = 0;
     if (slot) {
         free(*slot);
         kn_htab_del(&c->fx->templates, &k);
@@ -929,11 +945,21 @@ static void decode_record(ctxd *c, const tmpl *t, const uint8_t *r, size_t len, 
     }
 }
 
+static uint32_t lookup_set_rate(soc_flowexp *fx, const kn_ip *exporter, uint32_t domain)
+{
+    skey k = make_skey(exporter, domain);
+    if (fx->rcache_valid && memcmp(&k, &fx->rcache_key, sizeof k) == 0) return fx->rcache_rate;
+    fx->rcache_rate = lookup_rate(fx, exporter, domain, 0, 0);
+    fx->rcache_key = k;
+    fx->rcache_valid = 1;
+    return fx->rcache_rate;
+}
+
 static void decode_data_set(ctxd *c, const tmpl *t, const uint8_t *d, size_t n)
 {
     size_t pos = 0;
     /* the exporter's rate without a sampler id, looked up once per set */
-    uint32_t set_rate = t->is_options ? 0 : lookup_rate(c->fx, c->exporter, c->domain, 0, 0);
+    uint32_t set_rate = t->is_options ? 0 : lookup_set_rate(c->fx, c->exporter, c->domain);
     /* Records are at least min_len (> 0) long; what is left shorter is padding. */
     while (pos + t->min_len <= n) {
         if (!t->varlen) {
@@ -1020,8 +1046,14 @@ static void decode_sets(ctxd *c, uint16_t ver, const uint8_t *d, size_t n, size_
         else if (sid == oset) parse_templates(c, ver, 1, body, blen);
         else if (sid >= 256) {
             tkey k = make_tkey(c->exporter, c->domain, sid, ver);
-            tmpl **t = kn_htab_get(&c->fx->templates, &k);
-            if (t) decode_data_set(c, *t, body, blen);
+            soc_flowexp *fx = c->fx;
+            if (!fx->tcache_valid || memcmp(&k, &fx->tcache_key, sizeof k) != 0) {
+                tmpl **t = kn_htab_get(&fx->templates, &k);
+                fx->tcache_valid = t != NULL;
+                fx->tcache_key = k;
+                fx->tcache_t = t ? *t : NULL;
+            }
+            if (fx->tcache_valid) decode_data_set(c, fx->tcache_t, body, blen);
             else hold_data(c, ver, sid, body, blen);
         } else {
             kn_warn(c->fx->warn, c->file, (int64_t)c->offset, "reserved set id %u skipped", sid);
