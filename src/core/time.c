@@ -196,6 +196,10 @@ static inline __attribute__((always_inline)) int fast_frac(const char *s, size_t
 static __thread char cached_date[10];
 static __thread int64_t cached_days;
 static __thread int cached_valid;
+/* and the last ten-digit epoch second */
+static __thread char cached_epoch[10];
+static __thread int64_t cached_sec;
+static __thread int cached_epoch_valid;
 
 int kn_time_parse(kn_time *t, const char *s, long len)
 {
@@ -252,11 +256,24 @@ int kn_time_parse(kn_time *t, const char *s, long len)
     if (n >= 1 && n < 19 + 1 + 9 && isd(s[0])) {
         /* epoch seconds: at most 10 integer digits keeps sec * 1e9 in range
          * (the general parser's bound), more goes the general way */
-        uint32_t v8;
-        size_t i = lead_digits(s, 0, n, &v8);
-        int64_t sec = v8;
-        for (; i < n && i < 10 && isd(s[i]); i++) sec = sec * 10 + (s[i] - '0');
-        if (i < n && isd(s[i])) return kn_time_parse_general(t, s, (long)n);
+        size_t i;
+        int64_t sec;
+        if (n > 10 && s[10] == '.' && cached_epoch_valid && memcmp(s, cached_epoch, 10) == 0) {
+            /* consecutive Zeek rows mostly share the second */
+            sec = cached_sec;
+            i = 10;
+        } else {
+            uint32_t v8;
+            i = lead_digits(s, 0, n, &v8);
+            sec = v8;
+            for (; i < n && i < 10 && isd(s[i]); i++) sec = sec * 10 + (s[i] - '0');
+            if (i < n && isd(s[i])) return kn_time_parse_general(t, s, (long)n);
+            if (i == 10 && sec <= 9000000000LL) {
+                memcpy(cached_epoch, s, 10);
+                cached_sec = sec;
+                cached_epoch_valid = 1;
+            }
+        }
         int64_t frac;
         if (fast_frac(s, n, &i, &frac) < 0 || i != n) return kn_time_parse_general(t, s, (long)n);
         if (sec > 9000000000LL) return kn_time_parse_general(t, s, (long)n);

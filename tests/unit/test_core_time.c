@@ -113,10 +113,11 @@ static void fast_path_matches_general(void)
     for (int i = 0; i < 1000000; i++) {
         size_t n;
         if (i % 3 == 1 && prev[0]) {
-            /* same date as before, another time of day */
+            /* same date (or epoch second) as before, another time */
             memcpy(b, prev, sizeof b);
             n = strlen(b);
             if (n > 18) { b[12] = (char)('0' + rnd() % 3); b[18] = (char)('0' + rnd() % 10); }
+            if (n > 11 && rnd() % 2) b[n - 1] = (char)('0' + rnd() % 10);   /* same epoch second, another fraction */
         } else {
             n = gen_time(b, sizeof b - 16);
             memcpy(prev, b, sizeof b);
