@@ -457,9 +457,12 @@ static int dtab_resize(dtab *t, size_t cap)
 }
 
 /* Entry for key, inserting a zeroed one (*created = 1); NULL when full. */
-static inline entry *dtab_put_h(dtab *t, const kn_ip *k, uint64_t h, int *created)
+/* h: key_hash(k), or 0 to have it computed here only when the one-entry
+ * cache misses (runs of packets to one destination skip the hash). */
+static inline __attribute__((always_inline)) entry *dtab_put_h(dtab *t, const kn_ip *k, uint64_t h, int *created)
 {
     if (t->last && key_eq(&t->last->key, k)) { *created = 0; return &t->last->e; }
+    if (!h) h = key_hash(k);
     dslot *s = dtab_find_h(t, k, h);
     if (s->used) { *created = 0; t->last = s; return &s->e; }
     if (t->count >= t->max_count) return NULL;
@@ -848,7 +851,7 @@ static inline void prefix_of(kn_ip *k, const kn_ip *ip)
 }
 
 /* Resolves direction, vector category and hashes; 0 when not counted. */
-static inline int count_prep(const soc_ctx *ctx, counted *c, const kn_ip *src, const kn_ip *dst, uint16_t sport,
+static inline __attribute__((always_inline)) int count_prep(const soc_ctx *ctx, counted *c, const kn_ip *src, const kn_ip *dst, uint16_t sport,
                              uint16_t dport, uint8_t proto, uint8_t flags, uint8_t frag, uint64_t pk, uint64_t by,
                              uint32_t nflows, int sampled)
 {
@@ -863,9 +866,18 @@ static inline int count_prep(const soc_ctx *ctx, counted *c, const kn_ip *src, c
     c->cat = (uint8_t)classify(proto, flags, frag, sport);
     c->fh = kn_hash_u64(((uint64_t)kn_ip_v4u32(peer) << 32 | (uint64_t)sport << 16 | dport) ^
                         ((uint64_t)peer->b[0] << 56 | (uint64_t)peer->b[1] << 48 | (uint64_t)peer->b[7] << 40));
-    c->key = *victim;
-    c->key.pad[0] = dir;
-    c->kh = key_hash(&c->key);
+    /* the key's last word (family, direction, pad) is built in a register
+     * and stored once: a byte store into it right after the copy made the
+     * hash's 4-byte load of that word wait (store forwarding; perf on the
+     * packet path) */
+    memcpy(c->key.b, victim->b, 16);
+    uint8_t fw[4];
+    memcpy(fw, &victim->family, 4);
+    fw[1] = dir;
+    uint32_t w;
+    memcpy(&w, fw, 4);
+    memcpy(&c->key.family, &w, 4);
+    c->kh = 0;   /* computed when needed (dtab_put_h) or by the caller */
     c->peer = *peer;
     c->pk = pk;
     c->by = by;
@@ -878,7 +890,7 @@ static inline int count_prep(const soc_ctx *ctx, counted *c, const kn_ip *src, c
     return 1;
 }
 
-static void count_apply(ddos *d, const counted *c)
+static inline __attribute__((always_inline)) void count_apply(ddos *d, const counted *c)
 {
     if (account(d, &d->hosts, &c->key, c->kh, 0, &c->peer, c->sport, c->dport, c->proto, c->flags, c->cat, c->pk,
                 c->by, c->nflows, c->fh, c->sampled)) {
@@ -938,6 +950,7 @@ static void ddos_on_flow(void *self, soc_ctx *ctx, const soc_flow *f)
     if (!count_prep(ctx, c, &f->src, &f->dst, f->sport, f->dport, f->proto, f->tcp_flags, frag ? 2 : 0, f->packets,
                     f->bytes, 1, f->sampling > 1))
         return;
+    c->kh = key_hash(&c->key);
     __builtin_prefetch(&d->hosts.s[c->kh & (d->hosts.cap - 1)]);
     d->ring_n++;
 }
