@@ -4,8 +4,9 @@
 # datagrams to a pcap (read by kensa) and sends the same datagrams over
 # loopback UDP to nfcapd; nfdump then computes the same top-N from the
 # file nfcapd collected (`nfdump -r FILE -s dstip/bytes -n 10`). Both top-10
-# lists are compared. Also: peak RSS under a random-destination flood of
-# >= 10 M distinct addresses (bounded state with idle-host eviction).
+# lists are compared. Also: the DDoS detector's CPU per flow record on the
+# same exports, and peak RSS under a random-destination flood of >= 10 M
+# distinct addresses (bounded state with idle-host eviction).
 #   BENCH_SCALE=N multiplies the flow count (default 1: ~4 M flow records).
 set -u
 : "${KENSA:?}" "${SRC:?}" "${BENCH_DIR:?}"
@@ -52,9 +53,16 @@ echo "ratio nfdump/kensa (cpu): $(echo "scale=2; $n_cpu / $k_cpu" | bc)x"
 kd=$(jq -r .dst "$BENCH_DIR/kensa_top.json" | sort | tr '\n' ' ')
 nd=$(grep -oE '([0-9]{1,3}\.){3}[0-9]{1,3}' "$BENCH_DIR/nfdump_top.txt" | sort | tr '\n' ' ')
 [ "$kd" = "$nd" ] && echo "top-10 destinations identical" || echo "top-10 differ: kensa [$kd] nfdump [$nd]"
+# the DDoS detector's share per flow record: `soc analyze` with only the
+# ddos analyzer minus the same with only ids-triage (which ignores flows)
+d_cpu=$(measure "$KENSA" soc analyze -q --analyzers ddos --alerts /dev/null "$EXP")
+i_cpu=$(measure "$KENSA" soc analyze -q --analyzers ids-triage --alerts /dev/null "$EXP")
+echo "soc analyze on the exports: ddos $d_cpu s, ids-triage only $i_cpu s: DDoS part $(echo "scale=1; ($d_cpu - $i_cpu) * 1000000000 / $records" | bc) ns/record"
 # memory under a random-destination flood (>= 10 M distinct destinations)
 FLOOD="$BENCH_DIR/soc_flood_$SCALE.pcap"
 [ -s "$FLOOD" ] || "$GEN" --seed 3 --duration $((12 * SCALE)) --bg-pps 0 --random-dst-pps 1000000 "$FLOOD" 2>/dev/null
 /usr/bin/time -v "$KENSA" soc analyze -q --analyzers ddos --stats "$BENCH_DIR/flood.json" --alerts /dev/null "$FLOOD" 2>"$BENCH_DIR/time.log" >/dev/null
 rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$BENCH_DIR/time.log")
-echo "random-destination flood: $(jq .packets "$BENCH_DIR/flood.json") packets to ~$(jq .packets "$BENCH_DIR/flood.json") random addresses: peak RSS $((rss / 1024)) MB (idle hosts evicted every second; --max-hosts bounds the rest)"
+n=$(jq .packets "$BENCH_DIR/flood.json")
+# uniform random 32-bit destinations: n draws give n - n^2/2^33 distinct ones
+echo "random-destination flood: $n packets to ~$(echo "($n - $n * $n / 8589934592) / 1000" | bc) thousand distinct addresses: peak RSS $((rss / 1024)) MB (idle hosts swept out as the table doubles; --max-hosts bounds the rest)"

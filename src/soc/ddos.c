@@ -24,9 +24,15 @@
  * a second hash lookup per packet and unbounded memory under spoofing.
  *
  * Memory: hosts and prefixes live in two tables (dtab, below) bounded by
- * max_hosts; an entry idle for a second with an average under 1 packet/s
- * is evicted, so a random-destination flood keeps at most about one
- * second's worth of destinations. Packets for hosts beyond the bound are
+ * max_hosts. The per-second pass visits only the entries counted in that
+ * second (a touched list) and those with an attack struct (an attack
+ * list); an entry counted that second that was idle (no packets) with an
+ * average under 1 packet/s is evicted at once, and every other entry's
+ * average decays when it is next visited. Entries left idle are swept out
+ * (average decayed under 1 packet/s) whenever a table has doubled since
+ * the last sweep or reaches 3/4 of max_hosts, so a random-destination
+ * flood keeps one to two seconds' worth of destinations and the sweeps
+ * cost a constant per entry added. Packets for hosts beyond the bound are
  * still counted in their prefix. */
 #include "soc/ddos.h"
 
