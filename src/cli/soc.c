@@ -429,17 +429,21 @@ typedef struct flow_printer {
     top_agg *top;          /* --top: destination -> dst_total */
 } flow_printer;
 
+/* --top's record hook: aggregation only, no formatting. */
+static void top_flow(void *user, const soc_record *rec)
+{
+    if (rec->kind != SOC_REC_FLOW) return;
+    flow_printer *fp = user;
+    const soc_flow *f = &rec->u.flow;
+    top_add(fp->top, &f->dst, f->packets, f->bytes);
+    fp->n++;
+}
+
 static void print_flow(void *user, const soc_record *rec)
 {
     if (rec->kind != SOC_REC_FLOW) return;
     flow_printer *fp = user;
     const soc_flow *f = &rec->u.flow;
-    if (fp->top) {
-        /* aggregation only: no formatting on this path */
-        top_add(fp->top, &f->dst, f->packets, f->bytes);
-        fp->n++;
-        return;
-    }
     char s[KN_IP_STRLEN], d[KN_IP_STRLEN], x[KN_IP_STRLEN], ts[KN_TIME_STRLEN], te[KN_TIME_STRLEN];
     kn_ip_format(&f->src, s);
     kn_ip_format(&f->dst, d);
@@ -572,7 +576,7 @@ static int cmd_flows(int argc, char **argv)
         fp.top = &toptab;
     } else if (cli.json) fp.j = kn_json_new(stdout);
     else fp.t = kn_table_new(hdr);
-    ctx.record_hook = print_flow;
+    ctx.record_hook = fp.top ? top_flow : print_flow;
     ctx.record_hook_user = &fp;
     ctx.analyzers_off = 1;
     kn_err e;
