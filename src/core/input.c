@@ -12,6 +12,7 @@
  * KENSA_NO_MMAP=1 in the environment selects read() instead. */
 #include "core/input.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <lzma.h>
@@ -54,7 +55,8 @@ struct kn_reader {
     uint64_t lineno;
     size_t max_line;
     int skip_line;                /* rest of an over-long line is pending */
-    int mapped;                   /* buf is an mmap of the whole file (len = file size, eof set) */
+    int mapped;                   /* buf holds the whole input, eof set: 1 an mmap of the file,
+                                   * 2 the caller's memory (kn_reader_open_mem, uncompressed) */
     size_t released;              /* mapped: bytes before this were given back (page aligned) */
     size_t populated;             /* mapped: page tables are filled up to here */
 };
@@ -308,6 +310,17 @@ kn_status kn_reader_open_mem(kn_reader **out, const void *data, size_t n, const 
     r->mem = data;
     r->mem_len = n;
     r->raw_size = n;
+    if (n && kn_detect_compression(data, n) == KN_COMP_NONE) {
+        /* plain bytes are served in place, as a mapped file is */
+        r->mapped = 2;
+        r->buf = (uint8_t *)(uintptr_t)data;
+        r->len = r->cap = n;
+        r->eof = r->raw_eof = 1;
+        r->raw_off = n;
+        r->max_line = 16u << 20;
+        *out = r;
+        return KN_OK;
+    }
     kn_status st = reader_start(r, e);
     if (st) { kn_reader_close(r); return st; }
     *out = r;
@@ -321,8 +334,8 @@ void kn_reader_close(kn_reader *r)
     if (r->dec_init && r->comp == KN_COMP_XZ) lzma_end(&r->xz);
     if (r->own_fd) close(r->fd);
     free(r->raw);
-    if (r->mapped) munmap(r->buf, r->cap);
-    else free(r->buf);
+    if (r->mapped == 1) munmap(r->buf, r->cap);
+    else if (!r->mapped) free(r->buf);
     free(r);
 }
 
@@ -349,7 +362,7 @@ kn_status kn_reader_peek(kn_reader *r, size_t want, const uint8_t **p, size_t *n
 kn_status kn_reader_read(kn_reader *r, void *dst, size_t n, size_t *got, kn_err *e)
 {
     size_t done = 0;
-    if (r->mapped) map_release(r);
+    if (r->mapped == 1) map_release(r);
     while (done < n) {
         if (r->pos == r->len) {
             if (r->eof) break;
@@ -366,6 +379,24 @@ kn_status kn_reader_read(kn_reader *r, void *dst, size_t n, size_t *got, kn_err 
     }
     *got = done;
     return KN_OK;
+}
+
+int kn_reader_rest(kn_reader *r, const char **p, size_t *n)
+{
+    if (!r->mapped || r->skip_line) return 0;
+    if (r->mapped == 1) map_release(r);
+    *p = (const char *)r->buf + r->pos;
+    *n = r->len - r->pos;
+    return 1;
+}
+
+void kn_reader_skip_lines(kn_reader *r, size_t bytes, uint64_t lines)
+{
+    assert(r->mapped && bytes <= r->len - r->pos);
+    r->pos += bytes;
+    r->off += bytes;
+    r->lineno += lines;
+    if (r->mapped == 1 && (r->pos - r->released >= MAP_RELEASE || r->pos + MAP_RELEASE / 2 >= r->populated)) map_release(r);
 }
 
 /* Drops bytes up to and including the next newline (rest of an over-long
@@ -390,7 +421,7 @@ static int skip_rest_of_line(kn_reader *r, kn_err *e)
 int kn_reader_line(kn_reader *r, const char **line, size_t *len, int *truncated, kn_err *e)
 {
     if (truncated) *truncated = 0;
-    if (r->mapped) map_release(r);
+    if (r->mapped == 1) map_release(r);
     if (r->skip_line && skip_rest_of_line(r, e) != 0) return -1;
     size_t scanned = 0;
     for (;;) {

@@ -58,6 +58,16 @@ kn_status kn_reader_read(kn_reader *r, void *buf, size_t n, size_t *got, kn_err 
  * valid until the next call. */
 int kn_reader_line(kn_reader *r, const char **line, size_t *len, int *truncated, kn_err *e);
 void kn_reader_set_max_line(kn_reader *r, size_t max_line);
+/* For parsers that find line ends themselves: when the whole rest of the
+ * input is in memory (a mapped plain file, or plain bytes given to
+ * kn_reader_open_mem), sets *p and *n to it without copying and returns 1;
+ * otherwise 0 (compressed or streamed input: use kn_reader_line). *p stays
+ * valid until the reader is closed; pages far behind the position may
+ * be given back: read only from the current position on. */
+int kn_reader_rest(kn_reader *r, const char **p, size_t *n);
+/* After kn_reader_rest: moves the position past `bytes` bytes that hold
+ * `lines` line ends (offset and line number advance as with lines read). */
+void kn_reader_skip_lines(kn_reader *r, size_t bytes, uint64_t lines);
 /* Uncompressed bytes consumed so far (offset of the next byte). */
 uint64_t kn_reader_offset(const kn_reader *r);
 /* Line number of the line last returned (1-based). */

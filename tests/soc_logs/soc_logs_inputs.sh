@@ -146,6 +146,41 @@ expect_rc 0 "honeypot reads" "$D" honey.json
 check "honeypot: authority split" contains "$WORK/out" '"dport":9200,"method":"GET","host":"x.x.x.x:9200","uri":"/_search?q=1"'
 check "honeypot: port from Host header" contains "$WORK/out" '"dport":9201,"method":"HEAD"'
 
+# ---- Zeek TSV rows read in place (plain file) and through the line reader
+# (the same file gzip'd) give the same records and the same warnings:
+# CRLF rows, rows longer than the 64-byte scan blocks, unset and empty
+# fields, rows with too few and too many columns, a second header block, an
+# empty line, a row over 1 MiB (read the slow way) and no final newline
+{
+  printf '%s\n' '#separator \x09' '#path	conn' \
+    '#fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	proto	service	duration	orig_bytes	conn_state	orig_pkts	resp_pkts	resp_bytes'
+  for i in $(seq 1 40); do
+    printf '1557407716.%06d\tC%d\t10.0.%d.%d\t%d\t198.51.100.%d\t443\ttcp\t%s\t%d.5\t%d\tSF\t%d\t%d\t%d%s\n' \
+      $i $i $((i % 7)) $i $((40000 + i)) $i "$([ $((i % 3)) = 0 ] && echo '-' || echo '(empty)')" $i $((i * 100)) $i $((i + 1)) $((i * 1000)) \
+      "$([ $((i % 4)) = 0 ] && printf '\r')"
+  done
+  printf '1557407717.000000\tCshort\t10.0.0.1\n'
+  printf '1557407717.100000\tClong\t10.0.0.1\t1\t10.0.0.2\t2\ttcp\t-\t1\t1\t1\tSF\t1\t1\textra\n'
+  printf '\n'
+  printf '%s\n' '#path	http' '#fields	ts	uid	id.orig_h	id.orig_p	id.resp_h	id.resp_p	method	host	uri	user_agent	status_code'
+  printf '1557407718.000000\tH1\t10.0.0.5\t5000\t10.0.0.6\t80\tGET\th.example\t/%s\tUA\t200\n' "$(head -c 1200000 /dev/zero | tr '\0' a)"
+  printf '1557407718.500000\tH2\t10.0.0.5\t5001\t10.0.0.6\t80\tGET\th.example\t/x\tUA\t404'
+} > fused.log
+gzip -c fused.log > fused.log.gz
+expect_rc 0 "zeek tsv in place" "$D" fused.log
+sed 's/fused\.log\(\.gz\)\{0,1\}/F/g' "$WORK/out" > fused.plain.out
+sed 's/fused\.log\(\.gz\)\{0,1\}/F/g' "$WORK/err" > fused.plain.err
+expect_rc 0 "zeek tsv through the line reader" "$D" fused.log.gz
+sed 's/fused\.log\(\.gz\)\{0,1\}/F/g' "$WORK/out" > fused.gz.out
+sed 's/fused\.log\(\.gz\)\{0,1\}/F/g' "$WORK/err" > fused.gz.err
+check "in place = line reader: records" cmp -s fused.plain.out fused.gz.out
+check "in place = line reader: warnings" cmp -s fused.plain.err fused.gz.err
+check "40 conn rows + 2 http rows" [ "$(grep -c '"rec":"event"' fused.plain.out)" = 42 ]
+check "short row reported with its line" contains fused.plain.err "F: offset [0-9]*: line 44: fewer columns"
+check "long row reported with its line" contains fused.plain.err "F: offset [0-9]*: line 45: more columns"
+check "CR stripped from the last field" contains fused.plain.out '"sport":40004,.*"resp_bytes":4000,'
+check "last row without newline read" contains fused.plain.out '"status":404'
+
 # ---- gzip is transparent
 gzip -c eve.json > eve.json.gz
 expect_rc 0 "gzip eve reads" "$D" eve.json.gz

@@ -215,6 +215,50 @@ static void mapped_and_read_files_agree(void)
     kn_reader_close(r);
 }
 
+/* kn_reader_rest gives plain input in place; kn_reader_skip_lines moves
+ * the position as lines read would, and kn_reader_line goes on from there.
+ * Compressed input has no such view. */
+static void rest_and_skip_lines(void)
+{
+    const char *text = "one\ntwo\nthree\n";
+    kn_reader *r;
+    kn_err e;
+    const char *p, *line;
+    size_t n, len;
+    CHECK(kn_reader_open_mem(&r, text, strlen(text), "m", &e) == KN_OK);
+    CHECK_EQ_INT(kn_reader_rest(r, &p, &n), 1);
+    CHECK(p == text && n == strlen(text));
+    kn_reader_skip_lines(r, 8, 2);
+    CHECK_EQ_INT(kn_reader_offset(r), 8);
+    CHECK_EQ_INT(kn_reader_lineno(r), 2);
+    CHECK_EQ_INT(kn_reader_line(r, &line, &len, NULL, &e), 1);
+    CHECK(len == 5 && memcmp(line, "three", 5) == 0);
+    CHECK_EQ_INT(kn_reader_lineno(r), 3);
+    CHECK_EQ_INT(kn_reader_rest(r, &p, &n), 1);
+    CHECK_EQ_INT(n, 0);
+    kn_reader_close(r);
+
+    char path[600], cmd[1300];
+    snprintf(path, sizeof path, "%s/rest.txt", dir);
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs(text, f);
+    fclose(f);
+    CHECK(kn_reader_open(&r, path, &e) == KN_OK);
+    CHECK_EQ_INT(kn_reader_rest(r, &p, &n), 1);
+    CHECK(n == strlen(text) && memcmp(p, text, n) == 0);
+    kn_reader_close(r);
+    snprintf(cmd, sizeof cmd, "gzip -c '%s' > '%s.gz'", path, path);
+    CHECK(system(cmd) == 0);
+    strcat(path, ".gz");
+    CHECK(kn_reader_open(&r, path, &e) == KN_OK);
+    CHECK_EQ_INT(kn_reader_rest(r, &p, &n), 0);
+    CHECK_EQ_INT(kn_reader_line(r, &line, &len, NULL, &e), 1);
+    CHECK(len == 3 && memcmp(line, "one", 3) == 0);
+    kn_reader_close(r);
+}
+
 static void setup(void)
 {
     const char *t = getenv("TMPDIR");
@@ -230,4 +274,4 @@ static void teardown(void)
 }
 
 TEST_MAIN(setup, transparent_decompression, truncated_gzip_is_an_error, long_lines_are_truncated_not_lost,
-          peek_then_read, mapped_and_read_files_agree, teardown)
+          peek_then_read, mapped_and_read_files_agree, rest_and_skip_lines, teardown)
