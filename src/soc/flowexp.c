@@ -357,6 +357,7 @@ typedef struct ctxd {
     void *user;
     soc_flow_vec *out;         /* set: flows are appended here instead of emitted */
     size_t emitted;
+    uint32_t override;         /* the user's rate for this exporter (0: none), once per datagram */
 } ctxd;
 
 /* Where the next flow is built: the caller's vector when it has one, so a
@@ -385,8 +386,7 @@ static inline soc_flow *flow_slot(ctxd *c, soc_flow *local)
 
 static void finish_flow(ctxd *c, soc_flow *f, uint32_t rate)
 {
-    uint32_t ov = override_rate(c->fx, c->exporter);
-    if (ov) rate = ov;
+    if (c->override) rate = c->override;
     if (rate == 0) rate = 1;
     f->sampling = rate;
     f->packets *= rate;
@@ -1206,6 +1206,7 @@ size_t soc_flowexp_datagram_into(soc_flowexp *fx, const kn_ip *exporter, kn_time
 static size_t decode_datagram(ctxd *cp, const uint8_t *d, size_t n)
 {
     soc_flowexp *fx = cp->fx;
+    cp->override = override_rate(fx, cp->exporter);
     ctxd *c0 = cp;
 #define c (*c0)
     switch (soc_flowexp_probe(d, n)) {
