@@ -271,7 +271,17 @@ static const char *parse_flow(const jtok *obj, soc_event *ev, soc_flow *fl, kn_b
 
 /* Parses one EVE object into rec. Returns 1 (record), 0 (a type we do not
  * read), -1 (malformed; *why set). */
-static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_record *rec, const char **why)
+#define EVE_SPEC_FAIL 2
+#define EVE_SPEC_MAX ((size_t)64 << 10)
+
+/* Parses one EVE object into rec. Returns 1 (record), 0 (a type we do not
+ * read), -1 (malformed; *why set). With line_end != NULL the text is the
+ * rest of the input, not one line: the object must end a line of its own
+ * (newline, CRLF or end of input right after it, no newline inside), else
+ * EVE_SPEC_FAIL before any side effect, and *line_end is set past the
+ * line's newline. */
+static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_record *rec, const char **why,
+                     const char **line_end)
 {
     kn_buf *sc = &in->scratch;
     kn_buf_reset(sc);
@@ -326,8 +336,20 @@ static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_
             break;
         }
     }
-    if (r < 0) { *why = "malformed JSON"; return -1; }
-    if (!jscan_at_end(&o)) { *why = "trailing characters after the JSON object"; return -1; }
+    if (line_end) {
+        /* read in place: the object must be exactly one line (anything else
+         * is read again by the line reader, which has the verdict) */
+        const char *q = o.p, *end = text + n;
+        if (r < 0) return EVE_SPEC_FAIL;
+        if (q < end && *q == '\r' && q + 1 < end && q[1] == '\n') *line_end = q + 2;
+        else if (q < end && *q == '\n') *line_end = q + 1;
+        else if (q == end && n < EVE_SPEC_MAX) *line_end = q;
+        else return EVE_SPEC_FAIL;
+        if (memchr(text, '\n', (size_t)(q - text))) return EVE_SPEC_FAIL;
+    } else {
+        if (r < 0) { *why = "malformed JSON"; return -1; }
+        if (!jscan_at_end(&o)) { *why = "trailing characters after the JSON object"; return -1; }
+    }
     if (!type.n) { *why = "no event_type"; return -1; }
     soc_event_kind kind;
     if (soc_str_eq(type, "alert")) kind = SOC_EV_ALERT;
@@ -409,6 +431,25 @@ static int eve_next(soc_input *self, soc_record *rec, kn_err *e)
         } else {
             int trunc;
             off = kn_reader_offset(in->r);
+            /* Input in memory: the object is parsed where it lies and its
+             * line end checked after, instead of a newline search over the
+             * line first (a second pass over every byte; perf). */
+            const char *rest;
+            size_t rn;
+            if (kn_reader_rest(in->r, &rest, &rn)) {
+                if (rn == 0) return 0;
+                if (rest[0] == '{') {
+                    const char *le = NULL;
+                    line = kn_reader_lineno(in->r) + 1;
+                    int r = eve_parse(in, rest, rn < EVE_SPEC_MAX ? rn : EVE_SPEC_MAX, line, rec, &why, &le);
+                    if (r != EVE_SPEC_FAIL) {
+                        kn_reader_skip_lines(in->r, (size_t)(le - rest), 1);
+                        if (r == 1) return 1;
+                        if (r < 0) soc_bad_line(in->ctx, in->file, off, line, why);
+                        continue;
+                    }
+                }
+            }
             int r = kn_reader_line(in->r, &text, &n, &trunc, e);
             if (r <= 0) return r;
             line = kn_reader_lineno(in->r);
@@ -417,7 +458,7 @@ static int eve_next(soc_input *self, soc_record *rec, kn_err *e)
             while (i < n && (text[i] == ' ' || text[i] == '\t')) i++;
             if (i == n) continue;
         }
-        int r = eve_parse(in, text, n, line, rec, &why);
+        int r = eve_parse(in, text, n, line, rec, &why, NULL);
         if (r == 1) return 1;
         if (r < 0) soc_bad_line(in->ctx, in->file, off, line, why);
     }

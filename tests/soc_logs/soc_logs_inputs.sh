@@ -181,6 +181,37 @@ check "long row reported with its line" contains fused.plain.err "F: offset [0-9
 check "CR stripped from the last field" contains fused.plain.out '"sport":40004,.*"resp_bytes":4000,'
 check "last row without newline read" contains fused.plain.out '"status":404'
 
+# ---- EVE lines parsed in place (plain file) and through the line reader
+# (gzip'd) give the same records and warnings: CRLF, trailing blanks, a
+# blank line, an unterminated string whose quote only closes on the next
+# line, an object pretty-printed over three lines, a line over 64 KiB and
+# no final newline
+{
+  ev='"event_type":"http","src_ip":"10.0.0.1","src_port":1000,"dest_ip":"10.0.0.2","dest_port":80,"proto":"TCP"'
+  printf '{"timestamp":"2019-05-09T13:00:01Z",%s,"http":{"url":"/a"}}\n' "$ev"
+  printf '{"timestamp":"2019-05-09T13:00:02Z",%s,"http":{"url":"/b"}}\r\n' "$ev"
+  printf '{"timestamp":"2019-05-09T13:00:03Z",%s,"http":{"url":"/c"}}  \n' "$ev"
+  printf '   \n'
+  printf '{"timestamp":"2019-05-09T13:00:04Z",%s,"http":{"url":"/d}}\n' "$ev"
+  printf '{"timestamp":"2019-05-09T13:00:05Z",%s,"http":{"url":"/e"}}\n' "$ev"
+  printf '{"timestamp":"2019-05-09T13:00:06Z",\n%s,\n"http":{"url":"/f"}}\n' "$ev"
+  printf '{"timestamp":"2019-05-09T13:00:07Z",%s,"http":{"url":"/%s"}}\n' "$ev" "$(head -c 70000 /dev/zero | tr '\0' g)"
+  printf '{"timestamp":"2019-05-09T13:00:08Z",%s,"http":{"url":"/h"}}' "$ev"
+} > inplace.json
+gzip -c inplace.json > inplace.json.gz
+expect_rc 0 "eve in place" "$D" inplace.json
+sed 's/inplace\.json\(\.gz\)\{0,1\}/F/g' "$WORK/out" > inplace.plain.out
+sed 's/inplace\.json\(\.gz\)\{0,1\}/F/g' "$WORK/err" > inplace.plain.err
+expect_rc 0 "eve through the line reader" "$D" inplace.json.gz
+sed 's/inplace\.json\(\.gz\)\{0,1\}/F/g' "$WORK/out" > inplace.gz.out
+sed 's/inplace\.json\(\.gz\)\{0,1\}/F/g' "$WORK/err" > inplace.gz.err
+check "eve in place = line reader: records" cmp -s inplace.plain.out inplace.gz.out
+check "eve in place = line reader: warnings" cmp -s inplace.plain.err inplace.gz.err
+check "eve in place: 6 events" [ "$(grep -c '"rec":"event"' inplace.plain.out)" = 6 ]
+check "eve in place: the unterminated string is line 5's error" contains inplace.plain.err "F: offset [0-9]*: line 5: malformed JSON"
+check "eve in place: line 6 read after it" contains inplace.plain.out '"uri":"/e"'
+check "eve in place: a pretty-printed object is three bad lines" [ "$(grep -c 'line [789]: ' inplace.plain.err)" = 3 ]
+
 # ---- gzip is transparent
 gzip -c eve.json > eve.json.gz
 expect_rc 0 "gzip eve reads" "$D" eve.json.gz
