@@ -546,7 +546,7 @@ static int zeek_json_row(zeek_in *in, const char *s, size_t n, uint64_t line, so
     char path[32] = "";
     if (S(in, Z_PATH)) {
         size_t c = in->val[Z_PATH].n < sizeof path - 1 ? in->val[Z_PATH].n : sizeof path - 1;
-        memcpy(path, in->val[Z_PATH].p, c);
+        if (c) memcpy(path, in->val[Z_PATH].p, c);   /* a non-string _path has no text */
         path[c] = 0;
     }
     return zeek_build(in, path_kind(path), path, line, rec, why);
