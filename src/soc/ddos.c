@@ -816,7 +816,10 @@ static inline int account(ddos *d, dtab *t, const kn_ip *key, uint64_t kh, int i
 {
     int created;
     entry *e = dtab_put_h(t, key, kh, &created);
-    if (!e) { d->untracked_pkts += pk; return 0; }
+    if (!e) {
+        if (!is_prefix) d->untracked_pkts += pk;   /* the warning counts packets without a host entry, once */
+        return 0;
+    }
     if (created) {
         if (!is_prefix && d->cfg.n_groups > 1) {
             int64_t g;
@@ -1351,7 +1354,7 @@ static void sum_prefixes(ddos *d)
         prefix_of(&pkey, &sl->key);
         int created;
         entry *pe = dtab_put(p, &pkey, &created);
-        if (!pe) { d->untracked_pkts += sl->e.pkts; continue; }
+        if (!pe) continue;   /* prefix table full: these packets are still counted per host */
         dslot *ps = SLOT_OF(pe);
         if (!(ps->flags & F_TOUCHED)) {
             ps->flags |= F_TOUCHED;

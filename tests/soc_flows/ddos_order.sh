@@ -4,7 +4,8 @@
 # six victims attacked at once (packets and NetFlow v9), each reported
 # once, and the same alerts whether flows are counted through the prefetch
 # ring or one by one (a packet between flows empties the ring: the merged
-# packet+flow input must give the union of both inputs' alerts).
+# packet+flow input must give the union of both inputs' alerts). Also an
+# attack inside a random-destination flood (eviction moves entries).
 . "$SRC/tests/lib/sh.sh"
 GEN="$BUILD/tests/soc_flows/gen_traffic"
 VICTIMS=(10.1.0.200 10.1.0.9 10.1.0.44 10.1.0.3 10.1.0.120 10.1.0.17)
@@ -32,4 +33,21 @@ done
 expect_rc 1 "merged: alerts" "$KENSA" soc analyze -q $T --alerts "$WORK/both.json" "$WORK/pcap.pcap" "$WORK/nf9.pcap"
 n=$(jq -r 'select(.event.action == "attack_start") | .destination.ip' "$WORK/both.json" | sort -u | wc -l)
 check "merged: the six victims reported" [ "$n" = 6 ]
+# An attack inside a random-destination flood: idle destinations are swept
+# and erased around it (entries move), the attack is still reported once,
+# with its packets; with a small --max-hosts the overflow is counted in
+# the prefixes and said so.
+"$GEN" --seed 9 --duration 6 --bg-pps 0 --random-dst-pps 60000 --attack udp:10.1.0.7:1:3:3000 "$WORK/flood.pcap" 2>/dev/null
+expect_rc 1 "flood: alerts" "$KENSA" soc analyze -q $T --alerts "$WORK/fl.json" "$WORK/flood.pcap"
+check "flood: the attack reported once" \
+  [ "$(jq -r 'select(.event.action == "attack_start") | .destination.ip' "$WORK/fl.json" | tr '\n' ' ')" = "10.1.0.7 " ]
+pk=$(jq -r 'select(.event.action == "attack_end") | .ddos.packets' "$WORK/fl.json")
+check "flood: attack packets about 3 s x 3000 ($pk)" [ "${pk:-0}" -ge 8000 -a "${pk:-0}" -le 9100 ]
+expect_rc 1 "flood, --max-hosts 5000: alerts" "$KENSA" soc analyze $T --max-hosts 5000 --alerts "$WORK/fm.json" "$WORK/flood.pcap"
+check "flood, --max-hosts 5000: table-full warning" contains "$WORK/err" "DDoS host table full"
+lost=$(sed -n 's/.*: \([0-9]*\) packets were not counted per host.*/\1/p' "$WORK/err")
+total=$(sed -n 's/^kensa: \([0-9]*\) packets,.*/\1/p' "$WORK/err")
+check "flood, --max-hosts 5000: uncounted ($lost) fewer than all packets ($total)" [ "${lost:-0}" -gt 0 -a "${lost:-0}" -lt "${total:-0}" ]
+check "flood, --max-hosts 5000: the attack reported" \
+  [ "$(jq -r 'select(.event.action == "attack_start") | .destination.ip' "$WORK/fm.json" | sort -u | tr '\n' ' ')" = "10.1.0.7 " ]
 finish
