@@ -1354,6 +1354,7 @@ static void advise_huge(void *p, size_t n)
 static int vec_reserve(vec *v, size_t elem, size_t cap)
 {
     v->p = malloc(cap * elem);
+    if (!v->p) v->p = malloc((cap = 256) * elem);   /* no room to reserve: grow as needed */
     if (!v->p) return -1;
     v->cap = cap;
     advise_huge(v->p, cap * elem);
