@@ -19,8 +19,9 @@
  * last second over the threshold).
  *
  * Flows/s: flow records count one each; for packets, distinct (source,
- * source port, destination port) per second are estimated with a 16-register
- * HyperLogLog (16 bytes per host) rather than a flow table, which would cost
+ * source port, destination port) per second are counted exactly up to 8
+ * (16-bit fingerprints) and estimated beyond with a 16-register HyperLogLog
+ * in the same 16 bytes per host, rather than a flow table, which would cost
  * a second hash lookup per packet and unbounded memory under spoofing.
  *
  * Memory: hosts and prefixes live in two tables (dtab, below) bounded by
