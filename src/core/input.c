@@ -25,7 +25,10 @@
 
 #define RAW_CHUNK (1u << 20)
 #define BUF_MIN (4u << 20)
-#define MAP_RELEASE ((size_t)8 << 20)
+/* populate ahead / release behind in steps of this: 2 MiB keeps a mapped
+ * input's resident pages near 4 MiB (the driver holds every input open at
+ * once) at the same speed as 8 MiB (measured on 1 GiB EVE) */
+#define MAP_RELEASE ((size_t)2 << 20)
 
 kn_compression kn_detect_compression(const uint8_t *p, size_t n)
 {

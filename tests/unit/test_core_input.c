@@ -168,7 +168,7 @@ static uint64_t line_digest(const char *path, size_t max_line, uint64_t *nlines)
 /* Plain regular files are served from an mmap (released as it is
  * consumed); the same file through read() (KENSA_NO_MMAP=1) must yield the
  * same lines: short and empty lines, CRLF, lines longer than the read
- * buffer (4 MiB) and than the release window (8 MiB), a line over
+ * buffer (4 MiB) and than the release window (2 MiB), a line over
  * max_line, and a last line without a newline. */
 static void mapped_and_read_files_agree(void)
 {
