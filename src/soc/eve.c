@@ -376,7 +376,7 @@ static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_
     if (kind == SOC_EV_CONN) {
         if (!fl.start) fl.start = ev->ts;
         if (!fl.end || fl.end < fl.start) fl.end = fl.start;
-        ev->conn.duration = (double)(fl.end - fl.start) / 1e9;
+        ev->conn.duration = ((double)fl.end - (double)fl.start) / 1e9;   /* no int64 overflow on hostile stamps */
         fl.src = ev->src;
         fl.dst = ev->dst;
         fl.sport = ev->sport;

@@ -352,7 +352,11 @@ known:
         in->has_pending = 1;
         memset(fl, 0, sizeof *fl);
         fl->start = in->pending.ts;
-        fl->end = fl->start + (kn_time)(in->pending.conn.duration * 1e9);
+        /* hostile durations (1e300, nan, negative) must not overflow the
+         * conversion (found by fuzz_zeek): beyond 31 years is no connection */
+        double dsec = in->pending.conn.duration;
+        kn_time dur = dsec > 0 && dsec < 1e9 ? (kn_time)(dsec * 1e9) : 0;
+        fl->end = fl->start > INT64_MAX - dur ? INT64_MAX : fl->start + dur;
         fl->src = in->pending.src;
         fl->dst = in->pending.dst;
         fl->sport = in->pending.sport;
