@@ -442,16 +442,16 @@ static int is_doc(const soc_event *ev, soc_str ctype, soc_str body, soc_str name
     char last = name.n > 3 ? (char)(name.p[name.n - 1] | 0x20) : 0;   /* extensions match in any case */
     if (ctype.n && (ctype.p[0] == 't' || ctype.p[0] == 'i') && body.n < 8 && last != 'c' && last != 'm' && last != 's')
         return 0;
-    if (soc_str_icontains(ctype, "msword") || soc_str_icontains(ctype, "ms-excel") || soc_str_icontains(ctype, "macroEnabled") ||
-        soc_str_icontains(ctype, "vnd.ms-office"))
+    /* each type below holds "ms" or "macro": one search rules most out */
+    if ((soc_str_icontains(ctype, "ms") || soc_str_icontains(ctype, "macro")) &&
+        (soc_str_icontains(ctype, "msword") || soc_str_icontains(ctype, "ms-excel") || soc_str_icontains(ctype, "macroEnabled") ||
+         soc_str_icontains(ctype, "vnd.ms-office")))
         return 1;
     if (body.n >= 8 && memcmp(body.p, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8) == 0) return 1;
     if (last != 'c' && last != 'm' && last != 's') return 0;   /* no extension below can match */
-    static const char *const ext[] = {".doc", ".docm", ".xls", ".xlsm", ".dotm", NULL};
-    for (int i = 0; ext[i]; i++) {
-        size_t el = strlen(ext[i]);
-        if (name.n >= el && soc_str_ieq(soc_s(name.p + name.n - el, el), ext[i])) return 1;
-    }
+    static const struct { const char *s; size_t n; } ext[] = {{".doc", 4}, {".docm", 5}, {".xls", 4}, {".xlsm", 5}, {".dotm", 5}};
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
+        if (name.n >= ext[i].n && soc_str_ieq_n(soc_s(name.p + name.n - ext[i].n, ext[i].n), ext[i].s, ext[i].n)) return 1;
     (void)ev;
     return 0;
 }
