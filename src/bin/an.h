@@ -38,7 +38,13 @@ typedef struct u64vec {
     size_t n, cap;
 } u64vec;
 
-int u64_push(u64vec *v, uint64_t x);   /* 0, or -1 on no memory */
+int u64_grow(u64vec *v);               /* doubles the capacity: 0, or -1 on no memory */
+static inline int u64_push(u64vec *v, uint64_t x)   /* 0, or -1 on no memory */
+{
+    if (v->n == v->cap && u64_grow(v) != 0) return -1;
+    v->v[v->n++] = x;
+    return 0;
+}
 
 #define AN_NSRC 5       /* BIN_FSRC_* bits */
 #define AN_NBITMAPS 8   /* noret .. bad in an_ctx */

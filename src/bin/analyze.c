@@ -36,16 +36,13 @@ _Static_assert(BIN_FSRC_HINT < (1u << AN_NSRC), "source bitmaps cover every BIN_
 static inline uint64_t ld_u64_raw(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 static inline uint64_t ld_u32_raw(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 
-int u64_push(u64vec *v, uint64_t x)
+int u64_grow(u64vec *v)
 {
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 256;
-        uint64_t *p = realloc(v->v, cap * sizeof *p);
-        if (!p) return -1;
-        v->v = p;
-        v->cap = cap;
-    }
-    v->v[v->n++] = x;
+    size_t cap = v->cap ? v->cap * 2 : 256;
+    uint64_t *p = realloc(v->v, cap * sizeof *p);
+    if (!p) return -1;
+    v->v = p;
+    v->cap = cap;
     return 0;
 }
 
@@ -987,16 +984,6 @@ static void bits_clear(uint8_t *b, uint64_t from, uint64_t to)
     }
 }
 
-static int u64_in_sorted(const u64vec *v, uint64_t k)
-{
-    size_t lo = 0, hi = v->n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (v->v[mid] < k) lo = mid + 1; else hi = mid;
-    }
-    return lo < v->n && v->v[lo] == k;
-}
-
 /* The same result as flood_all after entries[nprev ..] were added to the
  * entries flooded last round. */
 static void flood_changed(an_ctx *x, flood_state *fs)
@@ -1025,21 +1012,27 @@ static void flood_changed(an_ctx *x, flood_state *fs)
         bits_clear(x->visit, old[j], lim);
         fs->dirty.v[d] = old[j];                 /* now the entry itself */
     }
-    /* Merge old and new entries; ends of untouched functions are kept. */
+    /* Merge old and new entries; ends of untouched functions are kept.
+     * (dirty, old entries, new entries and the tails' owners are all
+     * sorted: every test below walks them in step.) */
     fs->merged.n = fs->mends.n = 0;
-    size_t i = 0, k = no;
+    size_t i = 0, k = no, d = 0;
     while (i < no || k < no + na) {
         int take_old = k >= no + na || (i < no && old[i] <= old[k]);
         uint64_t e = take_old ? old[i] : old[k];
         if (fs->merged.n && fs->merged.v[fs->merged.n - 1] == e) { if (take_old) i++; else k++; continue; }
+        while (d < fs->dirty.n && fs->dirty.v[d] < e) d++;
+        int redo = !take_old || (d < fs->dirty.n && fs->dirty.v[d] == e);
         u64_push(&fs->merged, e);
-        u64_push(&fs->mends, take_old && !u64_in_sorted(&fs->dirty, e) ? fs->ends.v[i] : UINT64_MAX);
+        u64_push(&fs->mends, redo ? UINT64_MAX : fs->ends.v[i]);
         if (take_old) i++; else k++;
     }
     /* Tails found by the floods that are redone go. */
     size_t o = 0;
+    d = 0;
     for (size_t t = 0; t < fs->tails.n; t++) {
-        if (u64_in_sorted(&fs->dirty, fs->owner.v[t])) continue;
+        while (d < fs->dirty.n && fs->dirty.v[d] < fs->owner.v[t]) d++;
+        if (d < fs->dirty.n && fs->dirty.v[d] == fs->owner.v[t]) continue;
         fs->tails.v[o] = fs->tails.v[t];
         fs->owner.v[o] = fs->owner.v[t];
         o++;
