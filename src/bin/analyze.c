@@ -1086,7 +1086,7 @@ static void compute_functions(an_ctx *x)
     for (int iter = 0; iter < 24; iter++) {
         if (iter == 0) flood_all(x, &fs);
         else flood_changed(x, &fs);
-        u64vec tails = fs.tails, ends = fs.ends;
+        u64vec ends = fs.ends;
         size_t added = 0;
         size_t nent = x->entries.n;
         fs.nprev = nent;
@@ -1094,15 +1094,24 @@ static void compute_functions(an_ctx *x)
          * its last recovered instruction) is no function start, even where
          * its flood did not reach (unresolved computed jumps). */
 #define INSIDE_OTHER(t) ({ int64_t ei_ = entry_index(x, (t)); ei_ >= 0 && (size_t)ei_ < nent && ends.n == nent && (t) < ends.v[ei_] && x->entries.v[ei_] != (t); })
-        for (size_t i = 0; i < tails.n; i++) {
-            uint64_t t = tails.v[i];
-            if (t >= x->n || !(a->flags[t] & BIN_B_INSN) || (a->flags[t] & (BIN_B_FUNC | BIN_B_PAD)) || bit_get(x->visit, t)) continue;
+        /* Tails that cannot become entries in any later round (not code,
+         * padding, or an entry already) leave the list as they are met:
+         * every round would read their flags again (a cache miss each). */
+        size_t keep = 0;
+        for (size_t i = 0; i < fs.tails.n; i++) {
+            uint64_t t = fs.tails.v[i];
+            if (t >= x->n || !(a->flags[t] & BIN_B_INSN) || (a->flags[t] & (BIN_B_FUNC | BIN_B_PAD))) continue;
+            fs.tails.v[keep] = t;
+            fs.owner.v[keep] = fs.owner.v[i];
+            keep++;
+            if (bit_get(x->visit, t)) continue;
             if (INSIDE_OTHER(t)) continue;
             a->flags[t] |= BIN_B_FUNC;
             add_source(x, t, BIN_FSRC_TAIL);
             u64_push(&x->entries, t);
             added++;
         }
+        fs.tails.n = fs.owner.n = keep;
         /* One kind of evidence per round, strongest first, so each kind is
          * judged against bodies that include the stronger ones. */
         size_t before_weak = added;
