@@ -169,10 +169,6 @@ static int next_mapped(soc_input *in, struct pcap_pkthdr *h, const uint8_t **dat
     h->len = rd32(r + 12, in->swapped);
     *data = r + 16;
     in->pos += 16 + (uint64_t)caplen;
-    /* Keep the next few KiB on their way into the cache: the hardware
-     * prefetcher stops at every 4 KiB page of the map, and the first read of
-     * each export datagram's records was then a cache miss (perf: the top
-     * line of decode_record in `soc flows --top`). */
 #ifdef MADV_POPULATE_READ
     /* Map the next window's pages in one call instead of one fault per 64
      * KiB of the map (perf: page-fault handling was ~5% of `soc flows
@@ -184,6 +180,10 @@ static int next_mapped(soc_input *in, struct pcap_pkthdr *h, const uint8_t **dat
         in->populated = from + len;
     }
 #endif
+    /* Keep the next few KiB on their way into the cache: the hardware
+     * prefetcher stops at every 4 KiB page of the map, and the first read of
+     * each export datagram's records was then a cache miss (perf: the top
+     * line of decode_record in `soc flows --top`). */
     uint64_t want = in->pos + PREFETCH_AHEAD < size ? in->pos + PREFETCH_AHEAD : size;
     if (in->prefetched < in->pos) in->prefetched = in->pos & ~(uint64_t)63;
     for (; in->prefetched < want; in->prefetched += 64) __builtin_prefetch(d + in->prefetched);
