@@ -399,7 +399,9 @@ void kn_reader_skip_lines(kn_reader *r, size_t bytes, uint64_t lines)
     r->pos += bytes;
     r->off += bytes;
     r->lineno += lines;
-    if (r->mapped == 1 && (r->pos - r->released >= MAP_RELEASE || r->pos + MAP_RELEASE / 2 >= r->populated)) map_release(r);
+    /* no release here: the caller still reads the lines it skipped (the
+     * record built from them goes out after this); the next
+     * kn_reader_rest or kn_reader_line releases */
 }
 
 /* Drops bytes up to and including the next newline (rest of an over-long

@@ -66,7 +66,9 @@ void kn_reader_set_max_line(kn_reader *r, size_t max_line);
  * be given back: read only from the current position on. */
 int kn_reader_rest(kn_reader *r, const char **p, size_t *n);
 /* After kn_reader_rest: moves the position past `bytes` bytes that hold
- * `lines` line ends (offset and line number advance as with lines read). */
+ * `lines` line ends (offset and line number advance as with lines read).
+ * The skipped bytes stay readable until the next kn_reader_rest or
+ * kn_reader_line call. */
 void kn_reader_skip_lines(kn_reader *r, size_t bytes, uint64_t lines);
 /* Uncompressed bytes consumed so far (offset of the next byte). */
 uint64_t kn_reader_offset(const kn_reader *r);
