@@ -192,7 +192,7 @@ static int es_classify(es_state *s, const soc_event *ev, kn_buf *dec, es_info *i
     soc_str uri = ev->http.uri;
     const char *qm = uri.n ? memchr(uri.p, '?', uri.n) : NULL;
     info->path = qm ? soc_s(uri.p, (size_t)(qm - uri.p)) : uri;
-    int honeypot = ev->source && strcmp(ev->source, "honeypot") == 0;
+    int honeypot = ev->source && ev->source[0] == 'h' && strcmp(ev->source, "honeypot") == 0;   /* first byte: per HTTP event */
     int es_port = ev->dport == 9200 || ev->dport == 9300;
     int api = path_has_api(info->path);
     es_key sk;
