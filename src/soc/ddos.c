@@ -904,12 +904,21 @@ static inline int account(ddos *d, dtab *t, const kn_ip *key, uint64_t kh, int i
     return 1;
 }
 
+/* Built as three words and stored whole: byte stores into the copied key
+ * made key_hash's word loads of it wait (failed store forwarding; perf:
+ * a quarter of the per-second pass on a Zeek conn.log). The masks are
+ * byte arrays, so this holds in either byte order. */
 static inline void prefix_of(kn_ip *k, const kn_ip *ip)
 {
-    *k = *ip;
-    if (ip->family == 4) k->b[15] = 0;
-    else memset(k->b + 8, 0, 8);
-    k->pad[1] = 1;
+    static const uint8_t v4_low_mask[8] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0};   /* b[8..15]: clear b[15] */
+    static const uint8_t fw_mask[4] = {0xff, 0xff, 0, 0xff}, fw_set[4] = {0, 0, 1, 0};   /* pad[1] = 1 */
+    uint64_t hi = ld64(ip->b), lo = ld64(ip->b + 8);
+    uint32_t fw = ld32(&ip->family);
+    lo = ip->family == 4 ? lo & ld64(v4_low_mask) : 0;
+    fw = (fw & ld32(fw_mask)) | ld32(fw_set);
+    memcpy(k->b, &hi, 8);
+    memcpy(k->b + 8, &lo, 8);
+    memcpy(&k->family, &fw, 4);
 }
 
 /* Resolves direction, vector category and hashes; 0 when not counted. */
@@ -1340,34 +1349,87 @@ static void close_entry(ddos *d, dtab *t, int is_prefix, size_t si, int64_t sec,
  * list could not grow. */
 static int walk_in_slot_order(const dtab *t) { return t->touched_lost || t->n_touched > t->cap / 16; }
 
+/* Adds host slot sl's counters of this second into its prefix in table p
+ * (HyperLogLog registers merge by maximum, so prefix flows are the union's
+ * estimate). */
+static inline void add_to_prefix(dtab *p, const dslot *sl)
+{
+    kn_ip pkey;
+    prefix_of(&pkey, &sl->key);
+    int created;
+    entry *pe = dtab_put(p, &pkey, &created);
+    if (!pe) return;   /* prefix table full: these packets are still counted per host */
+    dslot *ps = SLOT_OF(pe);
+    if (!(ps->flags & F_TOUCHED)) {
+        ps->flags |= F_TOUCHED;
+        touch_add(p, (size_t)(ps - p->s));
+    }
+    pe->pkts += sl->e.pkts;
+    pe->bytes += sl->e.bytes;
+    pe->nflows += sl->e.nflows;
+    if (sl->flags & F_SAMPLED) ps->flags |= F_SAMPLED;
+    if (sl->flags & F_HLL) {
+        if (!(ps->flags & F_HLL)) flows_to_hll(pe->hll, &ps->flags);
+        for (int r = 0; r < 16; r++) if (sl->e.hll[r] > pe->hll[r]) pe->hll[r] = sl->e.hll[r];
+    } else if (ld64(sl->e.hll) | ld64(sl->e.hll + 8)) {
+        for (int i = 0; i < 16; i += 2) {
+            uint16_t fp;
+            memcpy(&fp, sl->e.hll + i, 2);
+            if (fp) flows_add(pe->hll, &ps->flags, fp, 1);
+        }
+    }
+}
+
+/* Closes one entry counted this second; a host's counters first go into
+ * its prefix (sum_into; NULL for prefixes and the final pass). */
+static inline void close_touched(ddos *d, dtab *t, int is_prefix, size_t si, int64_t sec, int64_t gap, int final,
+                                 dtab *sum_into)
+{
+    dslot *sl = &t->s[si];
+    sl->flags &= (uint8_t)~F_TOUCHED;
+    if (sum_into && sl->e.pkts) add_to_prefix(sum_into, sl);
+    close_entry(d, t, is_prefix, si, sec, gap, final);
+}
+
+#define CLOSE_AHEAD 8   /* list entries prefetched ahead of the one being closed */
+
+/* Closes the window [sec, sec+1) of table t: the entries counted in it and
+ * those with an attack struct; every other entry only decays, which is
+ * applied when it is next visited (close_entry, sweep_idle). The hosts'
+ * pass also sums each host into its prefix, before the prefixes' pass
+ * (one visit per host instead of two; the slot and its averages are
+ * prefetched a few list entries ahead, as in list order each is a cache
+ * miss: perf, Zeek conn.log). */
 static void close_window(ddos *d, soc_ctx *ctx, dtab *t, int is_prefix, int64_t sec, int64_t gap, int final)
 {
+    dtab *sum_into = !is_prefix && !final ? &d->prefixes : NULL;
     if (walk_in_slot_order(t)) {
-        t->n_touched = 0;
-        t->touched_lost = 0;
         DTAB_EACH(t, si)
-            if (t->s[si].used == 1 && (t->s[si].flags & F_TOUCHED)) {
-                close_entry(d, t, is_prefix, si, sec, gap, final);
-                touch_add(t, si);   /* for the flag reset below; no growth when lost, harmless */
+            if (t->s[si].used == 1 && (t->s[si].flags & F_TOUCHED))
+                close_touched(d, t, is_prefix, si, sec, gap, final, sum_into);
+    } else {
+        const size_t *list = t->touched, n = t->n_touched;
+        for (size_t k = 0; k < n; k++) {
+            if (k + CLOSE_AHEAD < n) {
+                __builtin_prefetch(&t->s[list[k + CLOSE_AHEAD]], 1);
+                __builtin_prefetch(&t->ema[list[k + CLOSE_AHEAD]], 1);
             }
-    } else {
-        for (size_t k = 0; k < t->n_touched; k++) close_entry(d, t, is_prefix, t->touched[k], sec, gap, final);
-    }
-    /* attacks of entries not counted this second; backwards, as freeing one
-     * moves the list's last into its place */
-    for (size_t k = t->n_atks; k-- > 0;) {
-        if (k >= t->n_atks) continue;
-        size_t si = t->atks[k]->si;
-        if (t->s[si].flags & F_TOUCHED || t->s[si].used != 1) continue;
-        close_entry(d, t, is_prefix, si, sec, gap, final);
-    }
-    if (t->touched_lost) {
-        DTAB_EACH(t, si) t->s[si].flags &= (uint8_t)~F_TOUCHED;
-    } else {
-        for (size_t k = 0; k < t->n_touched; k++) t->s[t->touched[k]].flags &= (uint8_t)~F_TOUCHED;
+            close_touched(d, t, is_prefix, list[k], sec, gap, final, sum_into);
+        }
     }
     t->n_touched = 0;
     t->touched_lost = 0;
+    /* attacks of entries not counted this second (those counted were
+     * closed above: their averages are now up to date to the pass's last
+     * second, while an entry not counted was last closed a second before);
+     * backwards, as freeing one moves the list's last into its place */
+    uint32_t closed_upto = (uint32_t)(sec + gap - 1);
+    for (size_t k = t->n_atks; k-- > 0;) {
+        if (k >= t->n_atks) continue;
+        size_t si = t->atks[k]->si;
+        if (t->s[si].used != 1 || t->ema[si].upto == closed_upto) continue;
+        close_entry(d, t, is_prefix, si, sec, gap, final);
+    }
     flush_alerts(d, ctx, t, is_prefix);
     dtab_compact(t);
 }
@@ -1391,50 +1453,8 @@ static void sweep_idle(ddos *d, dtab *t, int64_t upto)
     t->sweep_at = t->count * 2 > SWEEP_MIN ? t->count * 2 : SWEEP_MIN;
 }
 
-/* Adds this second's host counters into their prefixes (HyperLogLog
- * registers merge by maximum, so prefix flows are the union's estimate). */
-static void sum_prefixes(ddos *d)
-{
-    dtab *h = &d->hosts, *p = &d->prefixes;
-    int by_slot = walk_in_slot_order(h);
-    size_t k = 0;
-    for (size_t w = 0; by_slot ? w < h->cap / 64 : k < h->n_touched; by_slot ? w++ : k++) {
-        uint64_t m = by_slot ? h->occ[w] : 1;
-        for (; m; m &= m - 1) {
-        size_t si = by_slot ? w * 64 + (size_t)__builtin_ctzll(m) : h->touched[k];
-        const dslot *sl = &h->s[si];
-        if (sl->used != 1 || !(sl->flags & F_TOUCHED) || !sl->e.pkts) continue;
-        kn_ip pkey;
-        prefix_of(&pkey, &sl->key);
-        int created;
-        entry *pe = dtab_put(p, &pkey, &created);
-        if (!pe) continue;   /* prefix table full: these packets are still counted per host */
-        dslot *ps = SLOT_OF(pe);
-        if (!(ps->flags & F_TOUCHED)) {
-            ps->flags |= F_TOUCHED;
-            touch_add(p, (size_t)(ps - p->s));
-        }
-        pe->pkts += sl->e.pkts;
-        pe->bytes += sl->e.bytes;
-        pe->nflows += sl->e.nflows;
-        if (sl->flags & F_SAMPLED) ps->flags |= F_SAMPLED;
-        if (sl->flags & F_HLL) {
-            if (!(ps->flags & F_HLL)) flows_to_hll(pe->hll, &ps->flags);
-            for (int r = 0; r < 16; r++) if (sl->e.hll[r] > pe->hll[r]) pe->hll[r] = sl->e.hll[r];
-        } else {
-            for (int i = 0; i < 16; i += 2) {
-                uint16_t fp;
-                memcpy(&fp, sl->e.hll + i, 2);
-                if (fp) flows_add(pe->hll, &ps->flags, fp, 1);
-            }
-        }
-        }
-    }
-}
-
 static void close_all(ddos *d, soc_ctx *ctx, int64_t sec, int64_t gap, int final)
 {
-    if (!final) sum_prefixes(d);
     close_window(d, ctx, &d->hosts, 0, sec, gap, final);
     close_window(d, ctx, &d->prefixes, 1, sec, gap, final);
     d->n_prefix_runs = d->prefixes.n_atks;
