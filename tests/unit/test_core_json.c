@@ -1,3 +1,7 @@
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "test.h"
 #include "core/json.h"
 #include "core/jsonp.h"
@@ -74,4 +78,31 @@ static void pretty_printing(void)
     kn_json_free(j);
 }
 
-TEST_MAIN(nested_records, escaping_of_arbitrary_bytes, escaped_output_parses_back, pretty_printing)
+/* Numbers are formatted without printf; printf is the oracle, over edge
+ * values and a pseudo-random spread of magnitudes. */
+static void numbers_match_printf(void)
+{
+    static const int64_t edge[] = {0, 1, -1, 9, 10, -10, 99, 100, INT64_MAX, INT64_MIN, INT64_MIN + 1, 4294967295LL, -4294967296LL};
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (size_t i = 0; i < 20000; i++) {
+        int64_t v;
+        if (i < sizeof edge / sizeof edge[0]) v = edge[i];
+        else {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            v = (int64_t)(x >> (x % 64));   /* every magnitude, both signs */
+        }
+        char want[80];
+        kn_json *j = kn_json_new(NULL);
+        kn_json_arr_begin(j);
+        kn_json_int(j, v);
+        kn_json_uint(j, (uint64_t)v);
+        kn_json_hex(j, (uint64_t)v);
+        kn_json_arr_end(j);
+        snprintf(want, sizeof want, "[%" PRId64 ",%" PRIu64 ",\"0x%" PRIx64 "\"]", v, (uint64_t)v, (uint64_t)v);
+        const char *got = kn_json_text(j, NULL);
+        if (strcmp(got, want)) { CHECK_EQ_STR(got, want); kn_json_free(j); break; }
+        kn_json_free(j);
+    }
+}
+
+TEST_MAIN(nested_records, escaping_of_arbitrary_bytes, escaped_output_parses_back, pretty_printing, numbers_match_printf)
