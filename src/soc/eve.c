@@ -6,8 +6,11 @@
  * flow analyzers) followed by a SOC_EV_CONN event with per-direction bytes.
  * Other event types (stats, anomaly, netflow...) are counted and skipped.
  *
- * Lines are scanned lazily with jscan (logs.h says why); the array form is
- * read whole (bounded) and its items are scanned the same way. */
+ * Lines are scanned lazily with jscan (logs.h says why); when the input is
+ * in memory (a mapped plain file) each object is parsed where it lies and
+ * its line end checked after, with the line reader as fallback (eve_next).
+ * The array form is read whole (bounded) and its items are scanned the
+ * same way. */
 #include <stdlib.h>
 
 #include "soc/logs.h"

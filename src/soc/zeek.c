@@ -6,10 +6,13 @@
  *
  * Both forms map column or key names to one table of field ids, so a field
  * is read the same way from either; the path (from #path, _path or, when
- * absent, the fields present) picks the event kind. TSV rows are split with
- * memchr on the separator: no copy, and unescaping only where \x escapes
- * appear is left to the reader of the value (Zeek escapes only separators
- * and non-printables, which no detector matches on). */
+ * absent, the fields present) picks the event kind. TSV rows are split by
+ * 64-byte SSE2 masks of the separator (and, when the input is in memory,
+ * of the newline in the same pass: zeek_tsv_fused): no copy, columns keep
+ * their text as written and '-'/'(empty)' are decided only for fields
+ * read; unescaping where \x escapes appear is left to the reader of the
+ * value (Zeek escapes only separators and non-printables, which no
+ * detector matches on). */
 #include <stdlib.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
