@@ -286,5 +286,53 @@ static void icontains_matches_naive(void)
     CHECK_EQ_INT(bad, 0);
 }
 
+/* reference: bracket matching a byte at a time (the former skip_nested) */
+static const char *ref_skip_nested(const char *p, const char *end)
+{
+    int depth = 0;
+    while (p < end) {
+        char c = *p++;
+        if (c == '"') {
+            int esc = 0;
+            const char *q = ref_str_end(p, end, &esc);
+            if (!q) return NULL;
+            p = q + 1;
+        } else if (c == '{' || c == '[') {
+            if (++depth > JSCAN_MAX_DEPTH) return NULL;
+        } else if (c == '}' || c == ']') {
+            if (--depth == 0) return p;
+        }
+    }
+    return NULL;
+}
+
+/* jscan_skip_nested (16 bytes at a time) against the reference from every
+ * bracket of generated, corrupted and deeply nested texts */
+static void skip_nested_matches_reference(void)
+{
+    static const char junk[] = "{}[]\":,\\a\xdb\x7b";
+    int bad = 0, tried = 0;
+    for (int i = 0; i < 100000; i++) {
+        gbuf g;
+        g.n = 0;
+        if (i % 500 == 0) {
+            int d = JSCAN_MAX_DEPTH - 2 + (int)(rnd() % 5);   /* around the depth limit */
+            for (int k = 0; k < d; k++) putc_(&g, rnd() % 2 ? '[' : '{');
+            for (int k = 0; k < d; k++) putc_(&g, rnd() % 2 ? ']' : '}');
+        } else {
+            gen_object(&g, 0, rnd() % 4 == 0);
+        }
+        if (rnd() % 3 == 0 && g.n) g.b[rnd() % g.n] = junk[rnd() % (sizeof junk - 1)];
+        if (rnd() % 8 == 0 && g.n) g.n = (size_t)(rnd() % g.n);
+        for (size_t k = 0; k < g.n; k++) {
+            if (g.b[k] != '{' && g.b[k] != '[') continue;
+            tried++;
+            if (jscan_skip_nested(g.b + k, g.b + g.n) != ref_skip_nested(g.b + k, g.b + g.n)) bad++;
+        }
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK(tried > 100000);
+}
+
 TEST_MAIN(fast_iterator_matches_general, string_end_at_block_edges, ip_fast_path_matches_core,
-          int_fast_path_matches_general, icontains_matches_naive)
+          int_fast_path_matches_general, icontains_matches_naive, skip_nested_matches_reference)
