@@ -294,16 +294,20 @@ typedef struct entry {
  * of the 20-byte key measured 40% of the 10 Mpps path (perf, 13.8 M packet
  * capture). Here the key is compared as three words, the hash is one
  * multiply-fold, and a one-entry cache catches the common run of packets
- * to the same destination. Deletion happens only in the per-second pass:
- * entries are marked (their keys listed), and after the pass each is
- * erased in place by backward shifting (linear probing without tombstones:
- * the entries after it in its chain move up). The table used to be rebuilt
- * every second instead, into freshly allocated and zeroed arrays; on sparse
- * data (a Zeek conn.log, 2000 records a second) that rebuild, its page
- * faults and its re-probing were most of the DDoS analyzer's time (perf). */
+ * to the same destination. An entry that dies (in the per-second pass or
+ * a sweep) stays in its slot, dead (used 2), key kept: a later count for
+ * the same key revives it as a new entry, and dead slots are erased in
+ * one sequential pass (backward shifting, linear probing without
+ * tombstones) only when the table would otherwise grow while more than
+ * half its occupied slots are dead. Destinations seen again after their
+ * entry died (a Zeek conn.log: 65k destinations, each back every half
+ * minute) then cost a lookup that hits instead of an insertion, a
+ * deletion and a table pass to erase it (perf: a sixth of the DDoS
+ * analyzer). Before, marked entries were erased after every pass, and
+ * before that the table was rebuilt every second. */
 typedef struct dslot {
     kn_ip key;
-    uint8_t used;         /* 0 free, 1 live, 2 marked for deletion */
+    uint8_t used;         /* 0 free, 1 live, 2 dead (key kept until erased) */
     uint8_t flags;        /* F_SAMPLED, F_TOUCHED */
     uint16_t group;       /* host group index (thresholds) */
     entry e;
@@ -328,18 +332,18 @@ typedef struct emav {
 typedef struct dtab {
     dslot *s;
     emav *ema;            /* per slot */
-    size_t cap, count, max_count;
+    size_t cap, count, max_count;   /* count: live entries */
+    size_t n_dead;        /* dead slots: occupied slots = count + n_dead */
+    size_t n_new, n_revived;   /* entries added in free / dead slots since dead slots were last dropped */
     dslot *last;          /* one-entry cache */
-    size_t dead;          /* marked for deletion in this pass */
+    size_t dead;          /* died in this pass */
     /* Occupancy bitmap, one bit per slot (cap / 64 words): the per-second
      * passes walk its set bits, in slot order, instead of reading every
      * 64-byte slot; sparse data (a Zeek conn.log, a few flows per second)
      * made those scans two thirds of the time (perf). Set by dtab_put,
-     * rebuilt by dtab_resize; a set bit may be a slot marked dead (used 2). */
+     * rebuilt by dtab_resize; live entries only (a dead slot's bit is
+     * cleared when it dies: sweeps would read every dead slot). */
     uint64_t *occ;
-    kn_ip *dead_keys;     /* keys of the entries marked in this pass */
-    size_t n_dead_keys, dead_keys_cap;
-    int dead_keys_lost;   /* a key could not be listed: rebuild instead */
     /* Slots counted in the second being accumulated (F_TOUCHED set): the
      * per-second pass visits these and the attack list instead of every
      * entry; rebuilt by dtab_resize, which moves slots. */
@@ -399,7 +403,6 @@ static void dtab_free(dtab *t)
     free(t->s);
     free(t->ema);
     free(t->occ);
-    free(t->dead_keys);
     free(t->touched);
     free(t->atks);
     memset(t, 0, sizeof *t);
@@ -442,10 +445,12 @@ static int dtab_resize(dtab *t, size_t cap)
     t->ema = nema;
     t->cap = cap;
     t->count = 0;
+    t->n_dead = 0;
+    t->n_new = t->n_revived = 0;
     t->n_touched = 0;
     t->touched_lost = 0;
     for (size_t i = 0; i < oldcap; i++) {
-        if (old[i].used != 1) continue;   /* 2 = marked dead */
+        if (old[i].used != 1) continue;   /* 2 = dead: dropped */
         dslot *d = dtab_find(t, &old[i].key);
         *d = old[i];
         size_t ni = (size_t)(d - n);
@@ -464,6 +469,22 @@ static int dtab_resize(dtab *t, size_t cap)
     return 0;
 }
 
+static void dtab_erase_dead(dtab *t);
+
+/* Room for one more occupied slot: erases the dead slots when they are
+ * more than half of those occupied (destinations not coming back: a
+ * flood), else doubles the table (dead entries dropped), so that
+ * destinations that come back find their slot. Entries move. */
+static int dtab_make_room(dtab *t)
+{
+    t->last = NULL;
+    if (t->n_dead > t->count) {
+        dtab_erase_dead(t);
+        if ((t->count + t->n_dead + 1) * 4 <= t->cap * 3) return 0;
+    }
+    return dtab_resize(t, t->cap * 2);
+}
+
 /* Entry for key, inserting a zeroed one (*created = 1); NULL when full. */
 /* h: key_hash(k), or 0 to have it computed here only when the one-entry
  * cache misses (runs of packets to one destination skip the hash). */
@@ -472,18 +493,24 @@ static inline __attribute__((always_inline)) entry *dtab_put_h(dtab *t, const kn
     if (t->last && key_eq(&t->last->key, k)) { *created = 0; return &t->last->e; }
     if (!h) h = key_hash(k);
     dslot *s = dtab_find_h(t, k, h);
-    if (s->used) { *created = 0; t->last = s; return &s->e; }
+    if (s->used == 1) { *created = 0; t->last = s; return &s->e; }
     if (t->count >= t->max_count) return NULL;
-    if ((t->count + 1) * 4 > t->cap * 3) {
-        if (dtab_resize(t, t->cap * 2) != 0) return NULL;
-        s = dtab_find(t, k);
+    if (s->used == 2) {
+        t->n_dead--;   /* revived: a new entry in the dead one's slot */
+        t->n_revived++;
+    } else {
+        if ((t->count + t->n_dead + 1) * 4 > t->cap * 3) {
+            if (dtab_make_room(t) != 0) return NULL;
+            s = dtab_find(t, k);
+        }
+        t->n_new++;
     }
+    size_t si = (size_t)(s - t->s);
+    t->occ[si / 64] |= 1ull << (si % 64);
     memset(s, 0, sizeof *s);
     memset(&t->ema[(size_t)(s - t->s)], 0, sizeof *t->ema);
     s->key = *k;
     s->used = 1;
-    size_t si = (size_t)(s - t->s);
-    t->occ[si / 64] |= 1ull << (si % 64);
     t->count++;
     *created = 1;
     t->last = s;
@@ -506,52 +533,25 @@ static entry *dtab_get(const dtab *t, const kn_ip *k)
     return s->used == 1 ? &s->e : NULL;
 }
 
-/* Marks slot si for deletion at the end of the pass (dtab_compact). */
+/* The entry in slot si dies: it stays in place (its slot index holds for
+ * the rest of the pass: pending alerts, the attack list) until erased. */
 static void dtab_mark_dead(dtab *t, size_t si)
 {
     dslot *s = &t->s[si];
     assert(s->used == 1);
     s->used = 2;
-    t->dead++;
-    if (t->n_dead_keys == t->dead_keys_cap) {
-        size_t cap = t->dead_keys_cap ? t->dead_keys_cap * 2 : 1024;
-        kn_ip *k = realloc(t->dead_keys, cap * sizeof *k);
-        if (!k) { t->dead_keys_lost = 1; return; }
-        t->dead_keys = k;
-        t->dead_keys_cap = cap;
-    }
-    t->dead_keys[t->n_dead_keys++] = s->key;
-}
-
-/* Erases slot i by backward shifting: each later entry of the probe run
- * whose home slot does not lie cyclically in (i, j] moves into the hole. */
-static void dtab_erase(dtab *t, size_t i)
-{
-    size_t mask = t->cap - 1, j = i;
-    for (;;) {
-        j = (j + 1) & mask;
-        const dslot *sj = &t->s[j];
-        if (!sj->used) break;
-        size_t home = key_hash(&sj->key) & mask;
-        int stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
-        if (stays) continue;
-        t->s[i] = *sj;
-        t->ema[i] = t->ema[j];
-        if (t->s[i].e.atk) t->s[i].e.atk->si = i;
-        i = j;
-    }
-    t->s[i].used = 0;
-    t->occ[i / 64] &= ~(1ull << (i % 64));
+    t->occ[si / 64] &= ~(1ull << (si % 64));
     t->count--;
+    t->n_dead++;
+    t->dead++;
 }
 
-/* Erases every marked entry in one pass in slot order (sequential memory
+/* Erases every dead slot in one pass in slot order (sequential memory
  * instead of a probe per key): starting after a free slot, each live entry
  * moves back to the first free slot between its home and itself. Slots
  * before it in its run are final when it is reached, so no run is left
- * with a hole. Used when many entries die at once (a random-destination
- * flood: erasing them one by one was slower than the old rebuild). */
-static void dtab_erase_marked(dtab *t)
+ * with a hole. Entries move: the touched list is rebuilt. */
+static void dtab_erase_dead(dtab *t)
 {
     size_t mask = t->cap - 1, z = 0;
     while (t->s[z].used) z++;   /* load < 1: a free slot exists */
@@ -561,8 +561,7 @@ static void dtab_erase_marked(dtab *t)
         if (!si->used) continue;
         if (si->used == 2) {
             si->used = 0;
-            t->occ[i / 64] &= ~(1ull << (i % 64));
-            t->count--;
+            t->n_dead--;
             continue;
         }
         size_t j = key_hash(&si->key) & mask;
@@ -574,45 +573,30 @@ static void dtab_erase_marked(dtab *t)
         t->occ[j / 64] |= 1ull << (j % 64);
         si->used = 0;
         t->occ[i / 64] &= ~(1ull << (i % 64));
-    }
+    }    t->n_new = t->n_revived = 0;
+    t->n_touched = 0;
+    t->touched_lost = 0;
+    DTAB_EACH(t, si)
+        if (t->s[si].used == 1 && (t->s[si].flags & F_TOUCHED)) touch_add(t, si);
 }
 
-/* Drops marked entries; shrinks a table that emptied out after a flood. */
+/* End of a pass: shrinks a table that emptied out after a flood. */
 static void dtab_compact(dtab *t)
 {
     t->last = NULL;
-    size_t listed = t->n_dead_keys;
-    int lost = t->dead_keys_lost;
-    t->n_dead_keys = 0;
-    t->dead_keys_lost = 0;
     if (!t->dead) return;
     /* Shrink only below what this second needed: under a steady flood of
      * new destinations the table keeps its size instead of shrinking and
      * regrowing every second. */
-    size_t live = t->count - t->dead, cap = t->cap, need = t->count;
+    size_t live = t->count, cap = t->cap, need = t->count + t->dead;
+    t->dead = 0;
     while (cap > 1024 && live * 8 < cap && (cap / 2) * 3 >= need * 4) cap /= 2;
-    if (cap == t->cap && (lost || t->dead > t->cap / 16)) {
-        dtab_erase_marked(t);
-        t->dead = 0;
-        return;
-    }
-    if (cap == t->cap) {
-        assert(listed == t->dead);
-        for (size_t k = 0; k < listed; k++) {
-            dslot *s = dtab_find(t, &t->dead_keys[k]);
-            assert(s->used == 2);
-            dtab_erase(t, (size_t)(s - t->s));
-        }
-        t->dead = 0;
-        return;
-    }
-    if (dtab_resize(t, cap) != 0) {
-        /* out of memory for the new array: keep the old one. Marked entries
-         * cannot simply stay (they still sit in probe chains), so they are
-         * revived; the next pass evicts them again. */
-        for (size_t i = 0; i < t->cap; i++) if (t->s[i].used == 2) t->s[i].used = 1;
-        t->dead = 0;
-    }
+    if (cap != t->cap && dtab_resize(t, cap) == 0) return;   /* out of memory: the old one stays */
+    /* Many dead slots and few of their keys came back (a flood of new
+     * destinations): erased now rather than when the table fills, as
+     * every new key's probe would walk through them (perf: a 1 Mpps
+     * random-destination flood, 6% slower). */
+    if (t->n_dead > t->count && t->n_dead * 8 > t->cap && t->n_revived * 8 < t->n_new) dtab_erase_dead(t);
 }
 
 /* One packet or flow, resolved to the entry key it counts on. */
