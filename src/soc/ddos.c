@@ -919,8 +919,11 @@ static inline __attribute__((always_inline)) int count_prep(const soc_ctx *ctx, 
         else return 0;   /* transit between foreign networks: not ours to defend */
     }
     c->cat = (uint8_t)classify(proto, flags, frag, sport);
-    c->fh = kn_hash_u64(((uint64_t)kn_ip_v4u32(peer) << 32 | (uint64_t)sport << 16 | dport) ^
-                        ((uint64_t)peer->b[0] << 56 | (uint64_t)peer->b[1] << 48 | (uint64_t)peer->b[7] << 40));
+    /* the flow hash feeds the distinct-flow count of packets only (flow
+     * records count one each): not computed for flow records */
+    c->fh = nflows ? 0
+                   : kn_hash_u64(((uint64_t)kn_ip_v4u32(peer) << 32 | (uint64_t)sport << 16 | dport) ^
+                                 ((uint64_t)peer->b[0] << 56 | (uint64_t)peer->b[1] << 48 | (uint64_t)peer->b[7] << 40));
     /* the key's last word (family, direction, pad) is built in a register
      * and stored once: a byte store into it right after the copy made the
      * hash's 4-byte load of that word wait (store forwarding; perf on the
@@ -1424,14 +1427,18 @@ static void close_window(ddos *d, soc_ctx *ctx, dtab *t, int is_prefix, int64_t 
  * its cost per entry added stays constant. */
 static void sweep_idle(ddos *d, dtab *t, int64_t upto)
 {
+    /* the averages (four to a cache line) first: the slot (a line of its
+     * own) is read only for the entries that die, about half */
     DTAB_EACH(t, si) {
-        dslot *slot = &t->s[si];
-        if (slot->used != 1 || slot->e.atk) continue;
-        assert(!(slot->flags & F_TOUCHED));
-        emav *m = &t->ema[si];
+        const emav *m = &t->ema[si];
         uint32_t missed = (uint32_t)upto - m->upto;
         double k = missed < 0x80000000u ? decay(d, missed) : 1;
-        if (m->pps * k < 1.0) dtab_mark_dead(t, si);
+        if (m->pps * k >= 1.0) continue;
+        const dslot *slot = &t->s[si];
+        assert(slot->used == 1);   /* the bitmap holds live entries only */
+        if (slot->e.atk) continue;
+        assert(!(slot->flags & F_TOUCHED));
+        dtab_mark_dead(t, si);
     }
     dtab_compact(t);
     t->sweep_at = t->count * 2 > SWEEP_MIN ? t->count * 2 : SWEEP_MIN;
