@@ -327,7 +327,7 @@ soc_str jtok_join(const jtok *t, kn_buf *scratch)
 /* ASCII lower case by table: tolower() is a locale lookup call per byte */
 static const unsigned char lower[256] = {
 #define L4(c) L1(c), L1(c + 1), L1(c + 2), L1(c + 3)
-#define L1(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+#define L1(c) (unsigned char)((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
 #define L16(c) L4(c), L4(c + 4), L4(c + 8), L4(c + 12)
     L16(0), L16(16), L16(32), L16(48), L16(64), L16(80), L16(96), L16(112),
     L16(128), L16(144), L16(160), L16(176), L16(192), L16(208), L16(224), L16(240)
