@@ -1177,29 +1177,14 @@ static size_t decode_datagram(ctxd *c, const uint8_t *d, size_t n);
 size_t soc_flowexp_datagram(soc_flowexp *fx, const kn_ip *exporter, kn_time ts, const uint8_t *d, size_t n,
                             const char *file, uint64_t offset, soc_fx_emit emit, void *user)
 {
-    ctxd c;
-    memset(&c, 0, sizeof c);
-    c.fx = fx;
-    c.exporter = exporter;
-    c.ts = ts;
-    c.file = file;
-    c.offset = offset;
-    c.emit = emit;
-    c.user = user;
+    ctxd c = {.fx = fx, .exporter = exporter, .ts = ts, .file = file, .offset = offset, .emit = emit, .user = user};
     return decode_datagram(&c, d, n);
 }
 
 size_t soc_flowexp_datagram_into(soc_flowexp *fx, const kn_ip *exporter, kn_time ts, const uint8_t *d, size_t n,
                                  const char *file, uint64_t offset, soc_flow_vec *out)
 {
-    ctxd c;
-    memset(&c, 0, sizeof c);
-    c.fx = fx;
-    c.exporter = exporter;
-    c.ts = ts;
-    c.file = file;
-    c.offset = offset;
-    c.out = out;
+    ctxd c = {.fx = fx, .exporter = exporter, .ts = ts, .file = file, .offset = offset, .out = out};
     return decode_datagram(&c, d, n);
 }
 
