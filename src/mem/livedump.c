@@ -439,7 +439,6 @@ typedef struct session {
     uint64_t *pagemap;   /* PAGEMAP_WINDOW entries */
     uint8_t *buf;
     size_t chunk;
-    int planning;        /* ELF: record the runs to read instead of reading */
     ld_run *runs;
     size_t nruns, cap_runs;
     int exited;          /* target vanished mid-dump */
@@ -528,30 +527,10 @@ static ssize_t target_read(session *s, void *buf, size_t want, uint64_t va)
     return pread(s->mem_fd, buf, want, (off_t)va);
 }
 
-/* Reads [va, end) of region ri through the buffer, recording runs. */
+/* Plans [va, end) of region ri as a run to read (exec_plan reads it). */
 static void read_range(session *s, uint32_t ri, uint64_t va, uint64_t end)
 {
-    if (s->planning) {
-        if (va < end) add_run(s, va, end - va, LD_RUN_READ, ri, NULL);
-        return;
-    }
-    while (va < end && !s->exited && !s->write_failed) {
-        size_t want = (size_t)(end - va < s->chunk ? end - va : s->chunk);
-        ssize_t got = target_read(s, s->buf, want, va);
-        if (got > 0) {
-            size_t g = (size_t)got & ~(size_t)(PAGE - 1);
-            if (g == 0) g = (size_t)got;
-            emit_data(s, va, s->buf, g);
-            if (!s->write_failed) add_run(s, va, g, LD_RUN_READ, ri, NULL);
-            va += g;
-            continue;
-        }
-        if (got < 0 && errno == ESRCH) { s->exited = 1; break; }
-        if (process_gone(s->pid)) { s->exited = 1; break; }
-        /* The first page of this chunk failed: record it and go on page by page. */
-        add_run(s, va, PAGE, LD_RUN_UNREADABLE, ri, got == 0 ? "read returned no data" : "kernel refused the read");
-        va += PAGE;
-    }
+    if (va < end) add_run(s, va, end - va, LD_RUN_READ, ri, NULL);
 }
 
 /* Anonymous private memory: pages never touched (neither present nor
@@ -787,7 +766,6 @@ static void build_notes(session *s, kn_buf *nb)
  * listed as unreadable in the KENSA note and the sidecar. */
 static void plan_regions(session *s)
 {
-    s->planning = 1;
     for (size_t i = 0; i < s->maps.n && !s->exited; i++) {
         const ld_region *rg = &s->maps.v[i];
         const char *why = skip_reason(rg);
@@ -804,7 +782,6 @@ static void plan_regions(session *s)
         }
         dump_region(s, (uint32_t)i);
     }
-    s->planning = 0;
 }
 
 static const char *const REASON_EXITED = "not read: the process exited";
