@@ -618,32 +618,29 @@ static int own_write(dump_ctx *c, const char *path, char *errbuf, size_t errlen)
         BYTE raw[sizeof(CONTEXT) + 16];
         CONTEXT *ctx = (CONTEXT *)(((ULONG_PTR)raw + 15) & ~(ULONG_PTR)15);
         memset(ctx, 0, sizeof *ctx);
+        const void *rec = NULL;   /* the context record to store, if captured */
+        size_t rec_len = 0;
 #ifdef _WIN64
         /* A WOW64 thread's own state is its 32-bit context; the 64-bit one
          * is the WOW64 layer's and says little about the program. */
+        WOW64_CONTEXT w;
+        memset(&w, 0, sizeof w);
         if (c->wow64 && pWow64GetThreadContext) {
-            WOW64_CONTEXT w;
-            memset(&w, 0, sizeof w);
             w.ContextFlags = WOW64_CONTEXT_ALL;
-            if (pWow64GetThreadContext(c->thandles[i], &w)) {
-                sp[i] = w.Esp;
-                wf_pad(&o.w, 16);
-                ctx_rva[i] = o.w.off;
-                ctx_len[i] = sizeof w;
-                wf_write(&o.w, &w, sizeof w);
-            }
-        } else
-#endif
-        if ((ctx->ContextFlags = CONTEXT_ALL), GetThreadContext(c->thandles[i], ctx)) {
-#ifdef _WIN64
-            sp[i] = ctx->Rsp;
+            if (pWow64GetThreadContext(c->thandles[i], &w)) { rec = &w; rec_len = sizeof w; sp[i] = w.Esp; }
+        } else {
+            ctx->ContextFlags = CONTEXT_ALL;
+            if (GetThreadContext(c->thandles[i], ctx)) { rec = ctx; rec_len = sizeof *ctx; sp[i] = ctx->Rsp; }
+        }
 #else
-            sp[i] = ctx->Esp;
+        ctx->ContextFlags = CONTEXT_ALL;
+        if (GetThreadContext(c->thandles[i], ctx)) { rec = ctx; rec_len = sizeof *ctx; sp[i] = ctx->Esp; }
 #endif
+        if (rec) {
             wf_pad(&o.w, 16);
             ctx_rva[i] = o.w.off;
-            ctx_len[i] = sizeof *ctx;
-            wf_write(&o.w, ctx, sizeof *ctx);
+            ctx_len[i] = (uint32_t)rec_len;
+            wf_write(&o.w, rec, rec_len);
         }
         THREAD_BASIC_INFORMATION_ tbi;
         if (pNtQueryInformationThread && pNtQueryInformationThread(c->thandles[i], 0, &tbi, sizeof tbi, NULL) >= 0)
