@@ -432,18 +432,18 @@ typedef struct flow_printer {
 /* --top's record hook: aggregation only, no formatting. */
 static void top_flow(void *user, const soc_record *rec)
 {
-    if (rec->kind != SOC_REC_FLOW) return;
+    const soc_flow *f = soc_record_flow(rec);
+    if (!f) return;
     flow_printer *fp = user;
-    const soc_flow *f = &rec->u.flow;
     top_add(fp->top, &f->dst, f->packets, f->bytes);
     fp->n++;
 }
 
 static void print_flow(void *user, const soc_record *rec)
 {
-    if (rec->kind != SOC_REC_FLOW) return;
+    const soc_flow *f = soc_record_flow(rec);
+    if (!f) return;
     flow_printer *fp = user;
-    const soc_flow *f = &rec->u.flow;
     char s[KN_IP_STRLEN], d[KN_IP_STRLEN], x[KN_IP_STRLEN], ts[KN_TIME_STRLEN], te[KN_TIME_STRLEN];
     kn_ip_format(&f->src, s);
     kn_ip_format(&f->dst, d);

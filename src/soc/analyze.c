@@ -137,7 +137,7 @@ void soc_feed(soc_ctx *ctx, const soc_record *rec)
     if (ctx->record_hook) ctx->record_hook(ctx->record_hook_user, rec);
     if (ctx->analyzers_off) {
         ctx->n_packets += rec->kind == SOC_REC_PACKET;
-        ctx->n_flows += rec->kind == SOC_REC_FLOW;
+        ctx->n_flows += rec->kind == SOC_REC_FLOW || rec->kind == SOC_REC_CONN;
         return;
     }
     advance_time(ctx, rec->ts);
@@ -153,6 +153,11 @@ void soc_feed(soc_ctx *ctx, const soc_record *rec)
         break;
     case SOC_REC_EVENT:
         soc_emit_event(ctx, &rec->u.ev);
+        break;
+    case SOC_REC_CONN:
+        ctx->n_flows++;
+        for (int i = 0; i < ctx->n_cb_flow; i++) ctx->cb_flow[i].fn.flow(ctx->cb_flow[i].self, ctx, &rec->u.conn.flow);
+        soc_emit_event(ctx, &rec->u.conn.ev);
         break;
     case SOC_REC_NONE:
         break;
@@ -256,6 +261,7 @@ kn_status soc_analyze_files(soc_ctx *ctx, const char *const *paths, int n, kn_er
         case SOC_REC_PACKET: sum->packets++; sum->bytes += oi->rec.u.pkt.wire_len; break;
         case SOC_REC_FLOW: sum->flows++; break;
         case SOC_REC_EVENT: sum->events++; break;
+        case SOC_REC_CONN: sum->flows++; sum->events++; break;
         case SOC_REC_NONE: break;
         }
         soc_feed(ctx, &oi->rec);

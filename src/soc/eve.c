@@ -2,8 +2,9 @@
  * array (the published samples, often pretty-printed). Event types alert,
  * http, dns, tls, smtp, fileinfo and flow become soc_events; an alert's
  * http/tls/smtp/dns sub-objects fill the same event so detectors see the
- * request that fired it. A flow event yields a soc_flow record (for the
- * flow analyzers) followed by a SOC_EV_CONN event with per-direction bytes.
+ * request that fired it. A flow event yields one SOC_REC_CONN record: a
+ * soc_flow (for the flow analyzers) and a SOC_EV_CONN event with
+ * per-direction bytes.
  * Other event types (stats, anomaly, netflow...) are counted and skipped.
  *
  * Lines are scanned lazily with jscan (logs.h says why); when the input is
@@ -26,8 +27,6 @@ typedef struct eve_in {
     jscan arr;
     const char *line_mark; /* array form: position up to which lines were counted */
     uint64_t lineno;
-    soc_event pending;     /* CONN event to return after a flow record */
-    int has_pending;
     uint64_t skipped_types;
 } eve_in;
 
@@ -391,10 +390,8 @@ static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_
         fl.sampling = 1;
         fl.file = in->file;
         fl.offset = line;
-        soc_event_copy(&in->pending, ev);
-        in->has_pending = 1;
-        rec->kind = SOC_REC_FLOW;
-        rec->u.flow = fl;
+        rec->kind = SOC_REC_CONN;
+        rec->u.conn.flow = fl;
         return 1;
     }
     rec->kind = SOC_REC_EVENT;
@@ -404,13 +401,6 @@ static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_
 static int eve_next(soc_input *self, soc_record *rec, kn_err *e)
 {
     eve_in *in = (eve_in *)self;
-    if (in->has_pending) {
-        in->has_pending = 0;
-        rec->kind = SOC_REC_EVENT;
-        soc_event_copy(&rec->u.ev, &in->pending);
-        rec->ts = in->pending.ts;
-        return 1;
-    }
     for (;;) {
         const char *text, *why = NULL;
         size_t n;

@@ -107,16 +107,6 @@ static inline soc_attachment *soc_event_attach(soc_event *ev)
     return a;
 }
 
-/* *dst = *src without the unused attachment slots (a third of the copy
- * of a flow's CONN event in EVE/Zeek ingest was those slots). */
-static inline void soc_event_copy(soc_event *dst, const soc_event *src)
-{
-    _Static_assert(offsetof(soc_event, smtp.attach) + sizeof src->smtp.attach == sizeof(soc_event),
-                   "attachment slots are the event's tail");
-    memcpy(dst, src, offsetof(soc_event, smtp.attach));
-    memcpy(dst->smtp.attach, src->smtp.attach, (size_t)src->smtp.n_attach * sizeof src->smtp.attach[0]);
-}
-
 /* smtp.c: sets the is_* flags of an attachment from its name, declared
  * type and (when data != NULL) its first decoded bytes. */
 void soc_attachment_classify(soc_attachment *a, const uint8_t *data, size_t n);

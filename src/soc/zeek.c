@@ -1,8 +1,8 @@
 /* zeek.c: Zeek logs, TSV (ASCII writer: #separator/#fields/#types headers,
  * '-' unset, '(empty)' empty) and JSON (one object a line, optionally with
  * the JSON Streaming Logs "_path"). conn, http, dns, smtp, files, ssl and
- * notice rows become soc_events; a conn row yields a soc_flow record and a
- * SOC_EV_CONN event. Other paths (weird, x509, ...) are counted and skipped.
+ * notice rows become soc_events; a conn row yields one SOC_REC_CONN record
+ * (a soc_flow and a SOC_EV_CONN event). Other paths (weird, x509, ...) are counted and skipped.
  *
  * Both forms map column or key names to one table of field ids, so a field
  * is read the same way from either; the path (from #path, _path or, when
@@ -77,8 +77,6 @@ typedef struct zeek_in {
     soc_str val[Z_COUNT];           /* values of the current row; n=0 unset */
     uint8_t set[Z_COUNT];           /* JSON rows; TSV rows are raw (see V, S) */
     int raw;                        /* val[] holds TSV column text as written */
-    soc_event pending;
-    int has_pending;
     uint64_t skipped_paths;
 } zeek_in;
 
@@ -276,9 +274,6 @@ static int zeek_build(zeek_in *in, int pk, const char *path, uint64_t line, soc_
     else if (!strcmp(path, "notice")) kind = SOC_EV_ALERT;
     else { in->skipped_paths++; return 0; }
 known:
-    /* a conn row's event is built where it waits (in->pending) while the
-     * flow record goes out first: one event copy a row instead of two */
-    if (kind == SOC_EV_CONN) ev = &in->pending;
     soc_event_init(ev, kind, "zeek", in->file, line);
     soc_str ts = V(in, Z_TS);
     if (!ts.n || kn_time_parse(&ev->ts, ts.p, (long)ts.n) != 0) { *why = "missing or invalid ts"; return -1; }
@@ -351,27 +346,26 @@ known:
         ev->conn.resp_pkts = (v = VI(in, Z_RESP_PKTS)) > 0 ? (uint64_t)v : 0;
         soc_str d = V(in, Z_DURATION);
         if (d.n && d.n < 32) ev->conn.duration = parse_duration(d);
-        soc_flow *fl = &rec->u.flow;
-        in->has_pending = 1;
+        soc_flow *fl = &rec->u.conn.flow;
         memset(fl, 0, sizeof *fl);
-        fl->start = in->pending.ts;
+        fl->start = ev->ts;
         /* hostile durations (1e300, nan, negative) must not overflow the
          * conversion (found by fuzz_zeek): beyond 31 years is no connection */
-        double dsec = in->pending.conn.duration;
+        double dsec = ev->conn.duration;
         kn_time dur = dsec > 0 && dsec < 1e9 ? (kn_time)(dsec * 1e9) : 0;
         fl->end = fl->start > INT64_MAX - dur ? INT64_MAX : fl->start + dur;
-        fl->src = in->pending.src;
-        fl->dst = in->pending.dst;
-        fl->sport = in->pending.sport;
-        fl->dport = in->pending.dport;
-        fl->proto = in->pending.proto;
-        fl->ip_version = in->pending.src.family;
-        fl->packets = in->pending.conn.orig_pkts + in->pending.conn.resp_pkts;
-        fl->bytes = in->pending.conn.orig_bytes + in->pending.conn.resp_bytes;
+        fl->src = ev->src;
+        fl->dst = ev->dst;
+        fl->sport = ev->sport;
+        fl->dport = ev->dport;
+        fl->proto = ev->proto;
+        fl->ip_version = ev->src.family;
+        fl->packets = ev->conn.orig_pkts + ev->conn.resp_pkts;
+        fl->bytes = ev->conn.orig_bytes + ev->conn.resp_bytes;
         fl->sampling = 1;
         fl->file = in->file;
         fl->offset = line;
-        rec->kind = SOC_REC_FLOW;
+        rec->kind = SOC_REC_CONN;
         rec->ts = fl->start;
         return 1;
     }
@@ -562,13 +556,6 @@ static int zeek_json_row(zeek_in *in, const char *s, size_t n, uint64_t line, so
 static int zeek_next(soc_input *self, soc_record *rec, kn_err *e)
 {
     zeek_in *in = (zeek_in *)self;
-    if (in->has_pending) {
-        in->has_pending = 0;
-        rec->kind = SOC_REC_EVENT;
-        soc_event_copy(&rec->u.ev, &in->pending);
-        rec->ts = in->pending.ts;
-        return 1;
-    }
     for (;;) {
         const char *s, *why = NULL;
         size_t n;

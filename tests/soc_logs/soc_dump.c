@@ -118,15 +118,18 @@ int main(int argc, char **argv)
             kn_json_obj_begin(j);
             kn_json_kstr(j, "input", ops->name);
             kn_json_kstr(j, "ts", kn_time_format(rec.ts, 6, tb));
-            if (rec.kind == SOC_REC_FLOW) {
+            const soc_flow *fl = soc_record_flow(&rec);
+            if (fl) {
                 kn_json_kstr(j, "rec", "flow");
-                kn_json_kstr(j, "src", kn_ip_format(&rec.u.flow.src, ipb));
-                kn_json_kstr(j, "dst", kn_ip_format(&rec.u.flow.dst, ipb));
-                kn_json_kint(j, "dport", rec.u.flow.dport);
-                kn_json_kuint(j, "bytes", rec.u.flow.bytes);
+                kn_json_kstr(j, "src", kn_ip_format(&fl->src, ipb));
+                kn_json_kstr(j, "dst", kn_ip_format(&fl->dst, ipb));
+                kn_json_kint(j, "dport", fl->dport);
+                kn_json_kuint(j, "bytes", fl->bytes);
             }
             kn_json_obj_end(j);
             kn_json_end_record(j);
+            /* a connection's event follows its flow, as the driver hands them out */
+            if (rec.kind == SOC_REC_CONN) print_event(&rec.u.conn.ev, ops->name, rec.ts);
         }
         if (n < 0) { kn_err_print(&e); rc = 1; }
         ops->close(in);
