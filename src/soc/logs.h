@@ -274,6 +274,9 @@ static inline int64_t soc_str_int(soc_str s)
 }
 /* Parses an IP address; 0 on success. */
 int soc_str_ip(soc_str s, kn_ip *ip);
+/* Tests: 1 makes soc_str_ip use its scalar dotted-quad form even where the
+ * SSSE3 one could run; 0 restores the choice by CPU. */
+void soc_ipv4_force_scalar(int on);
 /* Is this host text a bare IPv4/IPv6 literal (optionally with :port)? */
 int soc_host_is_ip(soc_str host);
 
