@@ -271,7 +271,13 @@ void soc_event_init(soc_event *ev, soc_event_kind kind, const char *source, cons
     /* everything but the attachment slots, the struct's tail (half of it;
      * event.h: slots past n_attach are undefined): zeroing all 1.5 KB per
      * event was 3-4% of log ingest (perf) */
-    memset(ev, 0, offsetof(soc_event, smtp.attach));
+    size_t n = offsetof(soc_event, smtp.attach);
+    /* A constant size makes the compiler inline `rep stosq`, which has a
+     * long start-up; through an opaque size the call goes to libc's memset,
+     * whose vector stores zero the 760 bytes in half the time (8.5 vs
+     * 18.5 ns, measured on this struct) */
+    __asm__("" : "+r"(n));
+    memset(ev, 0, n);
     ev->kind = kind;
     ev->source = source;
     ev->file = file;
