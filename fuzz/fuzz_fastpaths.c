@@ -2,7 +2,8 @@
  * same bytes. Aborts on any disagreement: jscan_next_fast vs jscan_next
  * (tokens, positions, errors, lazy skipping), kn_time_parse vs
  * kn_time_parse_general, soc_str_ip vs kn_ip_parse, jtok_int vs
- * jtok_int_general. The first input byte picks lazy mode. */
+ * jtok_int_general, jscan_skip_nested vs jscan_skip_nested_bytes (from
+ * the first 64 brackets). The first input byte picks lazy mode. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
         }
         if (jscan_at_end(&a) != jscan_at_end(&b)) abort();
+    }
+    /* bracket skipping: windows of masks vs the byte walk */
+    int brackets = 0;
+    for (size_t i = 0; i < n && brackets < 64; i++) {
+        if (text[i] != '{' && text[i] != '[') continue;
+        brackets++;
+        if (jscan_skip_nested(text + i, text + n) != jscan_skip_nested_bytes(text + i, text + n)) abort();
     }
     /* the whole input as a timestamp too */
     kn_time t1 = 1, t2 = 1;
