@@ -399,6 +399,17 @@ void kn_reader_skip_lines(kn_reader *r, size_t bytes, uint64_t lines)
     r->pos += bytes;
     r->off += bytes;
     r->lineno += lines;
+    /* Lines a page ahead of the parser: the file's pages are scattered in
+     * memory and the hardware prefetcher stops at each page boundary, so
+     * every new page began with cache misses (reading through read() into
+     * one hot buffer was faster in user time for that reason). This cut
+     * Zeek conn.log time by 15% and http.log by 7% (CPU time, medians of
+     * 7; 8 KiB or 12 KiB ahead and 4 lines were no better). A prefetch
+     * never faults, so addresses past the mapping are harmless. */
+    uintptr_t ahead = (uintptr_t)(r->buf + r->pos) + 4096;   /* an address, not a pointer into the buffer */
+    __builtin_prefetch((const void *)ahead);
+    __builtin_prefetch((const void *)(ahead + 64));
+    __builtin_prefetch((const void *)(ahead + 128));
     /* no release here: the caller still reads the lines it skipped (the
      * record built from them goes out after this); the next
      * kn_reader_rest or kn_reader_line releases */
