@@ -1,6 +1,7 @@
 /* Fuzz target: the soc log fast paths against their general forms, on the
  * same bytes. Aborts on any disagreement: jscan_next_fast vs jscan_next
- * (tokens, positions, errors, lazy skipping), kn_time_parse vs
+ * (tokens, positions, errors, lazy skipping), jscan_expect vs jscan_next
+ * (a hit reads the same member, a miss consumes nothing), kn_time_parse vs
  * kn_time_parse_general, soc_str_ip vs kn_ip_parse, jtok_int vs
  * jtok_int_general, jscan_skip_nested vs jscan_skip_nested_bytes (from
  * the first 64 brackets). The first input byte picks lazy mode. */
@@ -33,12 +34,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             jtok ka, va, kb, vb;
             memset(&ka, 0, sizeof ka); memset(&va, 0, sizeof va);
             memset(&kb, 0, sizeof kb); memset(&vb, 0, sizeof vb);
+            jscan before = b;
             ra = jscan_next_fast(&a, &ka, &va);
             rb = jscan_next(&b, &kb, &vb);
             if (ra != rb || a.p != b.p || a.err != b.err || a.err_at != b.err_at || a.pending != b.pending)
                 abort();
             if (ra != 1) break;
             if (!same_tok(&ka, &kb) || !same_tok(&va, &vb)) abort();
+            /* jscan_expect with this key, and with the key one byte short:
+             * a hit lands where jscan_next did, a miss consumes nothing */
+            if (!kb.esc && kb.n < 200) {
+                char lit[208];
+                lit[0] = ',';
+                lit[1] = '"';
+                memcpy(lit + 2, kb.s, kb.n);
+                for (int cut = 0; cut < 2 && (size_t)cut <= kb.n; cut++) {
+                    size_t ln = 2 + kb.n - (size_t)cut;
+                    lit[ln] = '"';
+                    lit[ln + 1] = ':';
+                    jscan c = before;
+                    jtok ve;
+                    int re = jscan_expect_n(&c, lit, ln + 2, &ve);
+                    if (re == 1 && (cut || c.p != b.p || c.pending != b.pending || c.first != b.first || !same_tok(&ve, &vb)))
+                        abort();
+                    if (re != 1 && (re != 0 || memcmp(&c, &before, sizeof c) != 0)) abort();
+                    memcpy(lit + 2, kb.s, kb.n);
+                }
+            }
             /* every scalar and string value through the other fast paths */
             if (va.type == JT_STR || va.type == JT_NUM) {
                 if (jtok_int(&va, -7) != jtok_int_general(&va, -7)) abort();

@@ -110,6 +110,15 @@ static const char *parse_http(const jtok *obj, soc_event *ev, kn_buf *sc)
     jscan o;
     jtok k, v;
     if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
+    /* Suricata's order first (jscan_expect says why), then any member */
+    if (jscan_expect(&o, "hostname", &v)) ev->http.host = jtok_str(&v, sc);
+    if (jscan_expect(&o, "url", &v)) ev->http.uri = jtok_str(&v, sc);
+    if (jscan_expect(&o, "http_user_agent", &v)) ev->http.user_agent = jtok_str(&v, sc);
+    if (jscan_expect(&o, "http_content_type", &v)) ev->http.resp_content_type = jtok_str(&v, sc);
+    if (jscan_expect(&o, "http_method", &v)) ev->http.method = jtok_str(&v, sc);
+    if (jscan_expect(&o, "protocol", &v)) ev->http.version = jtok_str(&v, sc);
+    if (jscan_expect(&o, "status", &v)) ev->http.status = (int)jtok_int(&v, -1);
+    if (jscan_expect(&o, "length", &v)) ev->http.resp_body_len = jtok_int(&v, -1);
     while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "hostname")) ev->http.host = jtok_str(&v, sc);
         else if (JKEY(&k, "url")) ev->http.uri = jtok_str(&v, sc);
@@ -136,6 +145,17 @@ static const char *parse_dns(const jtok *obj, soc_event *ev, kn_buf *sc)
     jscan o;
     jtok k, v;
     if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
+    /* Suricata's order first (jscan_expect says why), then any member */
+    if (jscan_expect(&o, "version", &v)) {}
+    if (jscan_expect(&o, "type", &v)) { soc_str t = jtok_str(&v, sc); ev->dns.is_response = soc_str_eq(t, "answer"); }
+    if (jscan_expect(&o, "id", &v)) {}
+    if (jscan_expect(&o, "flags", &v)) {}
+    if (jscan_expect(&o, "qr", &v)) {}
+    if (jscan_expect(&o, "rd", &v)) {}
+    if (jscan_expect(&o, "ra", &v)) {}
+    if (jscan_expect(&o, "rrname", &v) && !ev->dns.query.n) ev->dns.query = jtok_str(&v, sc);
+    if (jscan_expect(&o, "rrtype", &v) && !ev->dns.qtype_name.n) ev->dns.qtype_name = jtok_str(&v, sc);
+    if (jscan_expect(&o, "rcode", &v)) ev->dns.rcode_name = jtok_str(&v, sc);
     while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "type")) { soc_str t = jtok_str(&v, sc); ev->dns.is_response = soc_str_eq(t, "answer"); }
         else if (JKEY(&k, "rrname") && !ev->dns.query.n) ev->dns.query = jtok_str(&v, sc);
@@ -168,6 +188,15 @@ static const char *parse_tls(const jtok *obj, soc_event *ev, kn_buf *sc)
     jscan o;
     jtok k, v;
     if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
+    /* Suricata's order first (jscan_expect says why), then any member */
+    if (jscan_expect(&o, "subject", &v)) {}
+    if (jscan_expect(&o, "issuerdn", &v)) {}
+    if (jscan_expect(&o, "serial", &v)) {}
+    if (jscan_expect(&o, "fingerprint", &v)) {}
+    if (jscan_expect(&o, "sni", &v)) ev->tls.sni = jtok_str(&v, sc);
+    if (jscan_expect(&o, "version", &v)) ev->tls.version = jtok_str(&v, sc);
+    if (jscan_expect(&o, "notbefore", &v)) {}
+    if (jscan_expect(&o, "notafter", &v)) {}
     while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "sni")) ev->tls.sni = jtok_str(&v, sc);
         else if (JKEY(&k, "version")) ev->tls.version = jtok_str(&v, sc);
@@ -224,6 +253,14 @@ static const char *parse_alert(const jtok *obj, soc_event *ev, kn_buf *sc)
     jscan o;
     jtok k, v;
     if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
+    /* Suricata's order first (jscan_expect says why), then any member */
+    if (jscan_expect(&o, "action", &v)) ev->alert.action = jtok_str(&v, sc);
+    if (jscan_expect(&o, "gid", &v)) {}
+    if (jscan_expect(&o, "signature_id", &v)) ev->alert.signature_id = jtok_int(&v, -1);
+    if (jscan_expect(&o, "rev", &v)) {}
+    if (jscan_expect(&o, "signature", &v)) ev->alert.signature = jtok_str(&v, sc);
+    if (jscan_expect(&o, "category", &v)) ev->alert.category = jtok_str(&v, sc);
+    if (jscan_expect(&o, "severity", &v)) ev->alert.severity = (int)jtok_int(&v, 0);
     while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "signature")) ev->alert.signature = jtok_str(&v, sc);
         else if (JKEY(&k, "category")) ev->alert.category = jtok_str(&v, sc);
@@ -249,24 +286,36 @@ static const char *parse_fileinfo(const jtok *obj, soc_event *ev, kn_buf *sc)
     return o.err ? NULL : o.p;
 }
 
+/* flow start/end: *t keeps its value unless v is a valid time */
+static void flow_time(const jtok *v, kn_time *t, kn_buf *sc)
+{
+    soc_str s = jtok_str(v, sc);
+    kn_time ts;
+    if (s.n && kn_time_parse(&ts, s.p, (long)s.n) == 0) *t = ts;
+}
+
 static const char *parse_flow(const jtok *obj, soc_event *ev, soc_flow *fl, kn_buf *sc)
 {
     jscan o;
     jtok k, v;
     if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
+    /* Suricata's order first (jscan_expect says why), then any member */
+    if (jscan_expect(&o, "pkts_toserver", &v)) ev->conn.orig_pkts = (uint64_t)jtok_int(&v, 0);
+    if (jscan_expect(&o, "pkts_toclient", &v)) ev->conn.resp_pkts = (uint64_t)jtok_int(&v, 0);
+    if (jscan_expect(&o, "bytes_toserver", &v)) ev->conn.orig_bytes = (uint64_t)jtok_int(&v, 0);
+    if (jscan_expect(&o, "bytes_toclient", &v)) ev->conn.resp_bytes = (uint64_t)jtok_int(&v, 0);
+    if (jscan_expect(&o, "start", &v)) flow_time(&v, &fl->start, sc);
+    if (jscan_expect(&o, "end", &v)) flow_time(&v, &fl->end, sc);
+    if (jscan_expect(&o, "age", &v)) {}
+    if (jscan_expect(&o, "state", &v)) ev->conn.state = jtok_str(&v, sc);
     while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "pkts_toserver")) ev->conn.orig_pkts = (uint64_t)jtok_int(&v, 0);
         else if (JKEY(&k, "pkts_toclient")) ev->conn.resp_pkts = (uint64_t)jtok_int(&v, 0);
         else if (JKEY(&k, "bytes_toserver")) ev->conn.orig_bytes = (uint64_t)jtok_int(&v, 0);
         else if (JKEY(&k, "bytes_toclient")) ev->conn.resp_bytes = (uint64_t)jtok_int(&v, 0);
         else if (JKEY(&k, "state")) ev->conn.state = jtok_str(&v, sc);
-        else if (JKEY(&k, "start") || JKEY(&k, "end")) {
-            soc_str t = jtok_str(&v, sc);
-            kn_time ts;
-            if (t.n && kn_time_parse(&ts, t.p, (long)t.n) == 0) {
-                if (k.s[0] == 's') fl->start = ts; else fl->end = ts;
-            }
-        }
+        else if (JKEY(&k, "start")) flow_time(&v, &fl->start, sc);
+        else if (JKEY(&k, "end")) flow_time(&v, &fl->end, sc);
     }
     return o.err ? NULL : o.p;
 }
@@ -298,6 +347,21 @@ static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_
     soc_flow fl;
     memset(&fl, 0, sizeof fl);
     int r;
+    /* Suricata's order of the common members first (jscan_expect says
+     * why), then any member, the event's own objects among them */
+    if (jscan_expect(&o, "timestamp", &v)) ts = jtok_str(&v, sc);
+    if (jscan_expect(&o, "flow_id", &v)) {}
+    if (jscan_expect(&o, "in_iface", &v)) {}
+    if (jscan_expect(&o, "event_type", &v)) type = jtok_str(&v, sc);
+    if (jscan_expect(&o, "src_ip", &v)) src = jtok_str(&v, sc);
+    if (jscan_expect(&o, "src_port", &v)) ev->sport = (uint16_t)jtok_int(&v, 0);
+    if (jscan_expect(&o, "dest_ip", &v)) dst = jtok_str(&v, sc);
+    if (jscan_expect(&o, "dest_port", &v)) ev->dport = (uint16_t)jtok_int(&v, 0);
+    if (jscan_expect(&o, "proto", &v)) proto = jtok_str(&v, sc);
+    if (jscan_expect(&o, "pkt_src", &v)) {}
+    if (jscan_expect(&o, "app_proto", &v)) {}
+    if (jscan_expect(&o, "community_id", &v)) {}
+    if (jscan_expect(&o, "tx_id", &v)) {}
     while ((r = jscan_next_fast(&o, &k, &v)) == 1) {
         if (k.n < 3) continue;
         switch (k.s[0]) {

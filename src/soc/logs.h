@@ -124,6 +124,68 @@ static inline __attribute__((always_inline)) const char *jscan_str_end(const cha
 const char *jscan_skip_nested(const char *p, const char *end);
 const char *jscan_skip_nested_bytes(const char *p, const char *end);
 
+/* The value of a compact member at p (just after its "key":), read as
+ * jscan_next would: 1 with *val set and s->p past it, 0 with s unchanged
+ * when the general path must decide (errors, text cut short). */
+static inline __attribute__((always_inline)) int jscan_fast_value(jscan *s, const char *p, jtok *val)
+{
+    static const uint8_t ends_scalar[256] = {[','] = 1, ['}'] = 1, [']'] = 1, [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1};
+    const char *end = s->end, *q;
+    if (p >= end) return 0;
+    char c = *p;
+    val->esc = 0;
+    if (c == '"') {
+        q = jscan_str_end(p + 1, end, &val->esc);
+        if (!q) return 0;
+        val->type = JT_STR;
+        val->s = p + 1;
+        val->n = (size_t)(q - p - 1);
+        s->p = q + 1;
+    } else if (c == '{' || c == '[') {
+        val->type = c == '{' ? JT_OBJ : JT_ARR;
+        val->s = p;
+        if (s->lazy) {
+            val->n = (size_t)(end - p);
+            s->p = p;
+            s->pending = 1;
+        } else {
+            q = jscan_skip_nested(p, end);
+            if (!q) return 0;
+            val->n = (size_t)(q - p);
+            s->p = q;
+        }
+    } else {
+        q = p;
+        /* Eight bytes at a time: whole words of digits (flow_id has 19),
+         * then the first non-digit of the last word found by SWAR, so a
+         * port or a count ends without a loop (the byte loop was a tenth
+         * of this function on EVE, callgrind). Carries of the +6 only
+         * move upwards, past the first non-digit, so it is exact. */
+        while (end - q >= 8) {
+            uint64_t w;
+            memcpy(&w, q, 8);
+            uint64_t nd = ((w & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull) |
+                          (((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull);
+            if (!nd) { q += 8; continue; }
+            nd = (nd | ((nd & 0x7F7F7F7F7F7F7F7Full) + 0x7F7F7F7F7F7F7F7Full)) & 0x8080808080808080ull;
+            q += __builtin_ctzll(nd) >> 3;
+            break;
+        }
+        while (q < end && !ends_scalar[(unsigned char)*q]) q++;
+        if (q == p) return 0;
+        if (c == 't') val->type = JT_TRUE;
+        else if (c == 'f') val->type = JT_FALSE;
+        else if (c == 'n') val->type = JT_NULL;
+        else if (c == '-' || (c >= '0' && c <= '9')) val->type = JT_NUM;
+        else return 0;
+        val->s = p;
+        val->n = (size_t)(q - p);
+        s->p = q;
+    }
+    s->first = 0;
+    return 1;
+}
+
 /* jscan_next for compact JSON, inlined into the per-line loops: a member
  * laid out as [,]"key":value with no whitespace is read here; anything
  * else (whitespace, a pending lazy value, errors) goes to jscan_next from
@@ -132,7 +194,6 @@ const char *jscan_skip_nested_bytes(const char *p, const char *end);
  * jscan's instructions on EVE (callgrind). */
 static inline __attribute__((always_inline)) int jscan_next_fast(jscan *s, jtok *key, jtok *val)
 {
-    static const uint8_t ends_scalar[256] = {[','] = 1, ['}'] = 1, [']'] = 1, [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1};
     const char *p = s->p, *end = s->end;
     if (s->err || s->pending || p >= end) goto slow;
     if (*p == '}') { s->p = p + 1; return 0; }
@@ -147,57 +208,34 @@ static inline __attribute__((always_inline)) int jscan_next_fast(jscan *s, jtok 
     key->type = JT_STR;
     key->s = p + 1;
     key->n = (size_t)(q - p - 1);
-    p = q + 2;
-    if (p >= end) goto slow;
-    char c = *p;
-    val->esc = 0;
-    if (c == '"') {
-        q = jscan_str_end(p + 1, end, &val->esc);
-        if (!q) goto slow;
-        val->type = JT_STR;
-        val->s = p + 1;
-        val->n = (size_t)(q - p - 1);
-        s->p = q + 1;
-    } else if (c == '{' || c == '[') {
-        val->type = c == '{' ? JT_OBJ : JT_ARR;
-        val->s = p;
-        if (s->lazy) {
-            val->n = (size_t)(end - p);
-            s->p = p;
-            s->pending = 1;
-        } else {
-            q = jscan_skip_nested(p, end);
-            if (!q) goto slow;
-            val->n = (size_t)(q - p);
-            s->p = q;
-        }
-    } else {
-        q = p;
-        /* eight digits at a time first (flow_id has 19; the byte loop was
-         * a tenth of this function on EVE, callgrind) */
-        while (end - q >= 8) {
-            uint64_t w;
-            memcpy(&w, q, 8);
-            if ((w & 0xF0F0F0F0F0F0F0F0ull) != 0x3030303030303030ull ||
-                ((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) != 0x3030303030303030ull)
-                break;
-            q += 8;
-        }
-        while (q < end && !ends_scalar[(unsigned char)*q]) q++;
-        if (q == p) goto slow;
-        if (c == 't') val->type = JT_TRUE;
-        else if (c == 'f') val->type = JT_FALSE;
-        else if (c == 'n') val->type = JT_NULL;
-        else if (c == '-' || (c >= '0' && c <= '9')) val->type = JT_NUM;
-        else goto slow;
-        val->s = p;
-        val->n = (size_t)(q - p);
-        s->p = q;
-    }
-    s->first = 0;
-    return 1;
+    if (jscan_fast_value(s, q + 2, val)) return 1;
 slow:
     return jscan_next(s, key, val);
+}
+
+/* The member the caller expects next, by name: when the next member of a
+ * compact object is exactly "lit":value (lit holds no quote or
+ * backslash), reads the value as jscan_next_fast does and returns 1;
+ * otherwise returns 0 having consumed nothing, and the caller's general
+ * loop (jscan_next_fast and a dispatch on the key) reads the member.
+ * (perf: Suricata writes members in a fixed order; matching the expected
+ * key as two or three word compares instead of finding its closing quote
+ * and dispatching on its text took a quarter of the per-member work of
+ * EVE ingest, callgrind.) The literal's length is a constant, so the
+ * compare inlines; s->first picks the form with or without the comma. */
+#define jscan_expect(s, lit, val) jscan_expect_n((s), ",\"" lit "\":", sizeof(lit) + 3, (val))
+static inline __attribute__((always_inline)) int jscan_expect_n(jscan *s, const char *lit, size_t litn, jtok *val)
+{
+    const char *p = s->p;
+    if (s->err || s->pending || (size_t)(s->end - p) <= litn) return 0;
+    if (s->first) {
+        if (memcmp(p, lit + 1, litn - 1) != 0) return 0;
+        p += litn - 1;
+    } else {
+        if (memcmp(p, lit, litn) != 0) return 0;
+        p += litn;
+    }
+    return jscan_fast_value(s, p, val);
 }
 
 /* Key equality without unescaping (keys with escapes never match). */

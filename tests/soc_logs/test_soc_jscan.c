@@ -1,6 +1,7 @@
 /* test_soc_jscan: the inlined fast paths of the soc JSON scanner against
- * their general forms. jscan_next_fast must return exactly what jscan_next
- * returns from the same state (same tokens, same positions, same errors) on
+ * their general forms. jscan_next_fast, and jscan_expect when it takes a
+ * member, must return exactly what jscan_next returns from the same state
+ * (same tokens, same positions, same errors) on
  * generated objects: compact and spaced, escapes (also across the 16-byte
  * blocks the string search reads), nested values read lazily or skipped,
  * and corrupted or cut-short text. jscan_str_end is checked against a
@@ -97,6 +98,42 @@ static int tok_eq(const jtok *a, const jtok *b)
 }
 
 static int mismatches;
+static int expect_hits, expect_misses;
+
+/* jscan_expect_n from the state `before`, with the key jscan_next read
+ * there (kb, when it has no escape) or a near miss of it: a hit must leave
+ * the scanner exactly where jscan_next left `after` with the same value; a
+ * miss must consume nothing. */
+static void check_expect(const jscan *before, const jscan *after, const jtok *kb, const jtok *vb)
+{
+    if (kb->esc || kb->n > 100) return;
+    char lit[128];
+    size_t n = 0;
+    lit[n++] = ',';
+    lit[n++] = '"';
+    memcpy(lit + n, kb->s, kb->n);
+    n += kb->n;
+    int exact = 1;
+    unsigned how = (unsigned)(rnd() % 4);
+    if (how == 1 && kb->n) { n--; exact = 0; }                       /* one byte short */
+    else if (how == 2) { lit[n++] = 'x'; exact = 0; }                /* one byte more */
+    else if (how == 3 && kb->n) { lit[n - 1] ^= 0x20; exact = 0; }   /* last byte changed */
+    lit[n++] = '"';
+    lit[n++] = ':';
+    jscan c = *before;
+    jtok v;
+    memset(&v, 0, sizeof v);
+    int r = jscan_expect_n(&c, lit, n, &v);
+    if (r == 1) {
+        expect_hits++;
+        if (!exact || c.p != after->p || c.err != after->err || c.pending != after->pending || c.first != after->first ||
+            !tok_eq(&v, vb))
+            mismatches++;
+    } else {
+        expect_misses++;
+        if (r != 0 || memcmp(&c, before, sizeof c) != 0) mismatches++;
+    }
+}
 
 /* Walks one object with both iterators side by side, taking the same lazy
  * choices; recurses into lazily returned objects on some members. */
@@ -111,8 +148,10 @@ static void walk(const char *text, size_t n, int lazy, int depth)
         jtok ka, va, kb, vb;
         memset(&ka, 0, sizeof ka); memset(&va, 0, sizeof va);
         memset(&kb, 0, sizeof kb); memset(&vb, 0, sizeof vb);
+        jscan before = b;
         ra = jscan_next_fast(&a, &ka, &va);
         rb = jscan_next(&b, &kb, &vb);
+        if (rb == 1) check_expect(&before, &b, &kb, &vb);
         if (ra != rb || a.p != b.p || a.err != b.err || a.err_at != b.err_at || a.pending != b.pending ||
             a.first != b.first || (ra == 1 && (!tok_eq(&ka, &kb) || !tok_eq(&va, &vb)))) {
             if (mismatches++ < 5) fprintf(stderr, "mismatch at step %d (%d vs %d) in: %.*s\n", steps, ra, rb, (int)n, text);
@@ -162,6 +201,7 @@ static void fast_iterator_matches_general(void)
     }
     CHECK_EQ_INT(mismatches, 0);
     CHECK(tested == 200000 && malformed > 30000);
+    CHECK(expect_hits > 100000 && expect_misses > 100000);
 }
 
 /* reference: closing quote after p, skipping backslash-escaped bytes */
