@@ -448,12 +448,17 @@ static int is_doc(const soc_event *ev, soc_str ctype, soc_str body, soc_str name
          soc_str_icontains(ctype, "vnd.ms-office")))
         return 1;
     if (body.n >= 8 && memcmp(body.p, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8) == 0) return 1;
-    if (last != 'c' && last != 'm' && last != 's') return 0;   /* no extension below can match */
-    static const struct { const char *s; size_t n; } ext[] = {{".doc", 4}, {".docm", 5}, {".xls", 4}, {".xlsm", 5}, {".dotm", 5}};
-    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
-        if (name.n >= ext[i].n && soc_str_ieq_n(soc_s(name.p + name.n - ext[i].n, ext[i].n), ext[i].s, ext[i].n)) return 1;
+    /* the extensions by their last letter (every .js and .css came through
+     * the five comparisons before: 2% of http.log, perf) */
+#define ENDS(lit) (name.n >= sizeof(lit) - 1 && soc_str_ieq_n(soc_s(name.p + name.n - (sizeof(lit) - 1), sizeof(lit) - 1), lit, sizeof(lit) - 1))
     (void)ev;
-    return 0;
+    switch (last) {
+    case 'c': return ENDS(".doc");
+    case 's': return ENDS(".xls");
+    case 'm': return ENDS(".docm") || ENDS(".xlsm") || ENDS(".dotm");
+    default: return 0;
+    }
+#undef ENDS
 }
 
 static int is_exe(soc_str ctype, soc_str body, soc_str magic)

@@ -92,10 +92,11 @@ typedef struct es_state {
     kn_htab es_servers;  /* {server ip or log file, port} -> 1: servers seen answering an ES API path */
     /* Bit per es_servers key hash: most HTTP goes to no ES server, and a
      * table lookup per event for that was 6% of http.log ingest (perf).
-     * 2^bloom_log2 bits, kept at >= 16 per server (grown and refilled from
-     * es_servers): a fixed 64 Ki bits saturated once scanners had hit a
-     * few thousand servers, and most events paid the lookup again (perf:
-     * 4.5% of http.log with 20k such servers). */
+     * 2^bloom_log2 bits, kept at >= 32 per server (grown and refilled from
+     * es_servers; one hash, so about 3% of other servers still pay the
+     * lookup): a fixed 64 Ki bits saturated once scanners had hit a few
+     * thousand servers, and most events paid the lookup again (perf: 4.5%
+     * of http.log with 20k such servers). */
     uint64_t *server_bloom;
     unsigned bloom_log2;
     kn_buf dec;          /* decoded query + body */
@@ -189,7 +190,7 @@ static uint64_t server_bit(const es_state *s, const es_key *k)
 }
 
 #define ES_BLOOM_MIN_LOG2 16
-#define ES_BLOOM_MAX_LOG2 22   /* 512 KiB: 16 bits for each of es_servers' 100k at most, rounded up */
+#define ES_BLOOM_MAX_LOG2 22   /* 512 KiB: 32 bits for each of es_servers' 100k at most, rounded down */
 
 static void bloom_set(es_state *s, const es_key *k)
 {
@@ -197,12 +198,12 @@ static void bloom_set(es_state *s, const es_key *k)
     s->server_bloom[b >> 6] |= 1ull << (b & 63);
 }
 
-/* Keeps 16 bloom bits per server: a larger array, refilled from the table
+/* Keeps 32 bloom bits per server: a larger array, refilled from the table
  * (when it cannot grow, the old one stays: more lookups, same answers). */
 static void bloom_fit(es_state *s)
 {
     unsigned want = s->bloom_log2;
-    while (want < ES_BLOOM_MAX_LOG2 && ((size_t)1 << want) < s->es_servers.count * 16) want++;
+    while (want < ES_BLOOM_MAX_LOG2 && ((size_t)1 << want) < s->es_servers.count * 32) want++;
     if (want == s->bloom_log2) return;
     uint64_t *nb = calloc((size_t)1 << (want - 6), sizeof *nb);
     if (!nb) return;

@@ -3,7 +3,8 @@
  * every part from a list of edge values in every position, on random
  * addresses and on random corruptions of them. Each text sits at the very
  * end of its own allocation, so ASan flags any read past it (the fast
- * paths load 8 bytes at a time from inside the text). */
+ * paths load 8 bytes at a time from inside the text). soc_host_is_ip is
+ * checked against its definition written with kn_ip_parse alone. */
 #include "test.h"
 #include "core/ip.h"
 #include "soc/logs.h"
@@ -100,4 +101,48 @@ static void lengths_and_others(void)
     printf("%ld texts checked, %ld addresses\n", checked, accepted);
 }
 
-TEST_MAIN(edge_parts, random_addresses, lengths_and_others)
+/* soc_host_is_ip against its definition, written here with kn_ip_parse
+ * only: an address, "[v6]" (optionally with ":port"), or "v4:port". */
+static int host_is_ip_ref(const char *h, size_t n)
+{
+    kn_ip ip;
+    if (n == 0) return 0;
+    if (kn_ip_parse(&ip, h, (long)n) == 0) return 1;
+    if (h[0] == '[') {
+        const char *rb = memchr(h, ']', n);
+        return rb && rb > h + 1 && kn_ip_parse(&ip, h + 1, (long)(rb - h - 1)) == 0;
+    }
+    const char *c = memchr(h, ':', n);
+    if (c && !memchr(c + 1, ':', n - (size_t)(c - h) - 1)) return c > h && kn_ip_parse(&ip, h, (long)(c - h)) == 0;
+    return 0;
+}
+
+static void host_is_ip_matches_definition(void)
+{
+    static const char *hosts[] = {"api.example.org", "cdn.example.net", "10.1.2.3", "10.1.2.3:8080", "[::1]",
+                                  "[2001:db8::1]:443", "::1", "dead:beef::1", "beef", "cafe.example", "1.2.3.4.",
+                                  "face", "a.b.c.d", "1.2.3.4:", "[::1", "12.0.0.1:80:81", "fe80::1", "add", "0"};
+    char b[64];
+    int n_hosts = (int)(sizeof hosts / sizeof hosts[0]);
+    for (int i = 0; i < 100000; i++) {
+        const char *h;
+        size_t n;
+        if (i < n_hosts) {
+            h = hosts[i];
+            n = strlen(h);
+        } else {
+            /* random text from the characters that matter */
+            n = 1 + rnd() % 20;
+            for (size_t k = 0; k < n; k++) b[k] = "0123456789abcdefxyz.:[]"[rnd() % 23];
+            h = b;
+        }
+        char *own = malloc(n);
+        memcpy(own, h, n);
+        int got = soc_host_is_ip(soc_s(own, n)), want = host_is_ip_ref(own, n);
+        if (got != want) fprintf(stderr, "soc_host_is_ip(\"%.*s\") = %d, definition says %d\n", (int)n, own, got, want);
+        CHECK(got == want);
+        free(own);
+    }
+}
+
+TEST_MAIN(edge_parts, random_addresses, lengths_and_others, host_is_ip_matches_definition)
