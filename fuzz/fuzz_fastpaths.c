@@ -75,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (jscan_at_end(&a) != jscan_at_end(&b)) abort();
     }
-    /* bracket skipping: windows of masks vs the byte walk */
+    /* bracket skipping: blocks of masks vs the byte walk */
     int brackets = 0;
     for (size_t i = 0; i < n && brackets < 64; i++) {
         if (text[i] != '{' && text[i] != '[') continue;

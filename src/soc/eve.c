@@ -138,6 +138,26 @@ static const char *parse_http(const jtok *obj, soc_event *ev, kn_buf *sc)
     return o.err ? NULL : o.p;
 }
 
+/* "answers": the first answer's rdata (the full list is in "grouped" when
+ * enabled) */
+static void dns_answers(const jtok *v, soc_event *ev, kn_buf *sc)
+{
+    jscan a;
+    jtok item;
+    if (v->type == JT_ARR && jscan_array(&a, v->s, v->n) == 0 && jscan_next_item(&a, &item) == 1 && item.type == JT_OBJ) {
+        jscan ao;
+        jtok ak, av;
+        if (jscan_object(&ao, item.s, item.n) == 0) {
+            if (jscan_expect(&ao, "rrname", &av)) {}
+            if (jscan_expect(&ao, "rrtype", &av)) {}
+            if (jscan_expect(&ao, "ttl", &av)) {}
+            if (jscan_expect(&ao, "rdata", &av)) ev->dns.answers = jtok_str(&av, sc);
+            while (jscan_next_fast(&ao, &ak, &av) == 1)
+                if (JKEY(&ak, "rdata")) ev->dns.answers = jtok_str(&av, sc);
+        }
+    }
+}
+
 /* dns: version 1 ({"type","rrname","rrtype","rcode","rdata"}) and version 2
  * ({"type","queries":[...],"answers":[...]} or "grouped"). */
 static const char *parse_dns(const jtok *obj, soc_event *ev, kn_buf *sc)
@@ -156,6 +176,8 @@ static const char *parse_dns(const jtok *obj, soc_event *ev, kn_buf *sc)
     if (jscan_expect(&o, "rrname", &v) && !ev->dns.query.n) ev->dns.query = jtok_str(&v, sc);
     if (jscan_expect(&o, "rrtype", &v) && !ev->dns.qtype_name.n) ev->dns.qtype_name = jtok_str(&v, sc);
     if (jscan_expect(&o, "rcode", &v)) ev->dns.rcode_name = jtok_str(&v, sc);
+    if (jscan_expect(&o, "answers", &v)) dns_answers(&v, ev, sc);
+    if (jscan_expect(&o, "grouped", &v)) {}
     while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "type")) { soc_str t = jtok_str(&v, sc); ev->dns.is_response = soc_str_eq(t, "answer"); }
         else if (JKEY(&k, "rrname") && !ev->dns.query.n) ev->dns.query = jtok_str(&v, sc);
@@ -167,20 +189,20 @@ static const char *parse_dns(const jtok *obj, soc_event *ev, kn_buf *sc)
             jtok item;
             if (jscan_array(&a, v.s, v.n) == 0 && jscan_next_item(&a, &item) == 1 && item.type == JT_OBJ)
                 parse_dns(&item, ev, sc);
-        } else if (JKEY(&k, "answers") && v.type == JT_ARR) {
-            /* first answer's rdata; the full list is in "grouped" when enabled */
-            jscan a;
-            jtok item;
-            if (jscan_array(&a, v.s, v.n) == 0 && jscan_next_item(&a, &item) == 1 && item.type == JT_OBJ) {
-                jscan ao;
-                jtok ak, av;
-                if (jscan_object(&ao, item.s, item.n) == 0)
-                    while (jscan_next_fast(&ao, &ak, &av) == 1)
-                        if (JKEY(&ak, "rdata")) ev->dns.answers = jtok_str(&av, sc);
-            }
-        }
+        } else if (JKEY(&k, "answers")) dns_answers(&v, ev, sc);
     }
     return o.err ? NULL : o.p;
+}
+
+static void tls_ja3(const jtok *v, soc_event *ev, kn_buf *sc)
+{
+    jscan j;
+    jtok jk, jv;
+    if (v->type == JT_OBJ && jscan_object(&j, v->s, v->n) == 0) {
+        if (jscan_expect(&j, "hash", &jv)) ev->tls.ja3 = jtok_str(&jv, sc);
+        while (jscan_next_fast(&j, &jk, &jv) == 1)
+            if (JKEY(&jk, "hash")) ev->tls.ja3 = jtok_str(&jv, sc);
+    }
 }
 
 static const char *parse_tls(const jtok *obj, soc_event *ev, kn_buf *sc)
@@ -197,16 +219,11 @@ static const char *parse_tls(const jtok *obj, soc_event *ev, kn_buf *sc)
     if (jscan_expect(&o, "version", &v)) ev->tls.version = jtok_str(&v, sc);
     if (jscan_expect(&o, "notbefore", &v)) {}
     if (jscan_expect(&o, "notafter", &v)) {}
+    if (jscan_expect(&o, "ja3", &v)) tls_ja3(&v, ev, sc);
     while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "sni")) ev->tls.sni = jtok_str(&v, sc);
         else if (JKEY(&k, "version")) ev->tls.version = jtok_str(&v, sc);
-        else if (JKEY(&k, "ja3") && v.type == JT_OBJ) {
-            jscan j;
-            jtok jk, jv;
-            if (jscan_object(&j, v.s, v.n) == 0)
-                while (jscan_next_fast(&j, &jk, &jv) == 1)
-                    if (JKEY(&jk, "hash")) ev->tls.ja3 = jtok_str(&jv, sc);
-        }
+        else if (JKEY(&k, "ja3")) tls_ja3(&v, ev, sc);
     }
     return o.err ? NULL : o.p;
 }
@@ -294,7 +311,8 @@ static void flow_time(const jtok *v, kn_time *t, kn_buf *sc)
     if (s.n && kn_time_parse(&ts, s.p, (long)s.n) == 0) *t = ts;
 }
 
-static const char *parse_flow(const jtok *obj, soc_event *ev, soc_flow *fl, kn_buf *sc)
+/* times: [0] start, [1] end (0 when absent) */
+static const char *parse_flow(const jtok *obj, soc_event *ev, kn_time *times, kn_buf *sc)
 {
     jscan o;
     jtok k, v;
@@ -304,18 +322,20 @@ static const char *parse_flow(const jtok *obj, soc_event *ev, soc_flow *fl, kn_b
     if (jscan_expect(&o, "pkts_toclient", &v)) ev->conn.resp_pkts = (uint64_t)jtok_int(&v, 0);
     if (jscan_expect(&o, "bytes_toserver", &v)) ev->conn.orig_bytes = (uint64_t)jtok_int(&v, 0);
     if (jscan_expect(&o, "bytes_toclient", &v)) ev->conn.resp_bytes = (uint64_t)jtok_int(&v, 0);
-    if (jscan_expect(&o, "start", &v)) flow_time(&v, &fl->start, sc);
-    if (jscan_expect(&o, "end", &v)) flow_time(&v, &fl->end, sc);
+    if (jscan_expect(&o, "start", &v)) flow_time(&v, &times[0], sc);
+    if (jscan_expect(&o, "end", &v)) flow_time(&v, &times[1], sc);
     if (jscan_expect(&o, "age", &v)) {}
     if (jscan_expect(&o, "state", &v)) ev->conn.state = jtok_str(&v, sc);
+    if (jscan_expect(&o, "reason", &v)) {}
+    if (jscan_expect(&o, "alerted", &v)) {}
     while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "pkts_toserver")) ev->conn.orig_pkts = (uint64_t)jtok_int(&v, 0);
         else if (JKEY(&k, "pkts_toclient")) ev->conn.resp_pkts = (uint64_t)jtok_int(&v, 0);
         else if (JKEY(&k, "bytes_toserver")) ev->conn.orig_bytes = (uint64_t)jtok_int(&v, 0);
         else if (JKEY(&k, "bytes_toclient")) ev->conn.resp_bytes = (uint64_t)jtok_int(&v, 0);
         else if (JKEY(&k, "state")) ev->conn.state = jtok_str(&v, sc);
-        else if (JKEY(&k, "start")) flow_time(&v, &fl->start, sc);
-        else if (JKEY(&k, "end")) flow_time(&v, &fl->end, sc);
+        else if (JKEY(&k, "start")) flow_time(&v, &times[0], sc);
+        else if (JKEY(&k, "end")) flow_time(&v, &times[1], sc);
     }
     return o.err ? NULL : o.p;
 }
@@ -344,8 +364,7 @@ static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_
     soc_str type = {0, 0}, ts = {0, 0}, src = {0, 0}, dst = {0, 0}, proto = {0, 0};
     if (jscan_object(&o, text, n) < 0) { *why = "not a JSON object"; return -1; }
     o.lazy = 1;
-    soc_flow fl;
-    memset(&fl, 0, sizeof fl);
+    kn_time fl_times[2] = {0, 0};   /* flow start, end (the flow record is filled only for flows) */
     int r;
     /* Suricata's order of the common members first (jscan_expect says
      * why), then any member, the event's own objects among them */
@@ -362,6 +381,30 @@ static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_
     if (jscan_expect(&o, "app_proto", &v)) {}
     if (jscan_expect(&o, "community_id", &v)) {}
     if (jscan_expect(&o, "tx_id", &v)) {}
+    /* the event's own object, picked by its type (same actions as below) */
+    switch (type.n ? type.p[0] : 0) {
+    case 'h':
+        if (jscan_expect(&o, "http", &v) && v.type == JT_OBJ) jscan_resume(&o, parse_http(&v, ev, sc));
+        break;
+    case 'd':
+        if (jscan_expect(&o, "dns", &v) && v.type == JT_OBJ) jscan_resume(&o, parse_dns(&v, ev, sc));
+        break;
+    case 't':
+        if (jscan_expect(&o, "tls", &v) && v.type == JT_OBJ) jscan_resume(&o, parse_tls(&v, ev, sc));
+        break;
+    case 'a':
+        if (jscan_expect(&o, "alert", &v) && v.type == JT_OBJ) jscan_resume(&o, parse_alert(&v, ev, sc));
+        break;
+    case 'f':
+        if (jscan_expect(&o, "flow", &v) && v.type == JT_OBJ) {
+            jscan_resume(&o, parse_flow(&v, ev, fl_times, sc));
+            /* nobody reads "tcp": skipped as the general loop would */
+            if (jscan_expect(&o, "tcp", &v) && o.pending) jscan_resume(&o, jscan_skip_nested(v.s, o.end));
+        }
+        break;
+    default:
+        break;
+    }
     while ((r = jscan_next_fast(&o, &k, &v)) == 1) {
         if (k.n < 3) continue;
         switch (k.s[0]) {
@@ -396,7 +439,7 @@ static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_
             break;
         case 'f':
             if (JKEY(&k, "fileinfo")) { if (v.type == JT_OBJ) jscan_resume(&o, parse_fileinfo(&v, ev, sc)); }
-            else if (JKEY(&k, "flow")) { if (v.type == JT_OBJ) jscan_resume(&o, parse_flow(&v, ev, &fl, sc)); }
+            else if (JKEY(&k, "flow")) { if (v.type == JT_OBJ) jscan_resume(&o, parse_flow(&v, ev, fl_times, sc)); }
             break;
         default:
             break;
@@ -440,22 +483,24 @@ static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_
     }
     rec->ts = ev->ts;
     if (kind == SOC_EV_CONN) {
-        if (!fl.start) fl.start = ev->ts;
-        if (!fl.end || fl.end < fl.start) fl.end = fl.start;
-        ev->conn.duration = ((double)fl.end - (double)fl.start) / 1e9;   /* no int64 overflow on hostile stamps */
-        fl.src = ev->src;
-        fl.dst = ev->dst;
-        fl.sport = ev->sport;
-        fl.dport = ev->dport;
-        fl.proto = ev->proto;
-        fl.ip_version = ev->src.family;
-        fl.packets = ev->conn.orig_pkts + ev->conn.resp_pkts;
-        fl.bytes = ev->conn.orig_bytes + ev->conn.resp_bytes;
-        fl.sampling = 1;
-        fl.file = in->file;
-        fl.offset = line;
+        soc_flow *fl = &rec->u.conn.flow;   /* after u.conn.ev: filling it leaves the event alone */
+        memset(fl, 0, sizeof *fl);
+        fl->start = fl_times[0] ? fl_times[0] : ev->ts;
+        fl->end = fl_times[1];
+        if (!fl->end || fl->end < fl->start) fl->end = fl->start;
+        ev->conn.duration = ((double)fl->end - (double)fl->start) / 1e9;   /* no int64 overflow on hostile stamps */
+        fl->src = ev->src;
+        fl->dst = ev->dst;
+        fl->sport = ev->sport;
+        fl->dport = ev->dport;
+        fl->proto = ev->proto;
+        fl->ip_version = ev->src.family;
+        fl->packets = ev->conn.orig_pkts + ev->conn.resp_pkts;
+        fl->bytes = ev->conn.orig_bytes + ev->conn.resp_bytes;
+        fl->sampling = 1;
+        fl->file = in->file;
+        fl->offset = line;
         rec->kind = SOC_REC_CONN;
-        rec->u.conn.flow = fl;
         return 1;
     }
     rec->kind = SOC_REC_EVENT;

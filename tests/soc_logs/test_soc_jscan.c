@@ -350,11 +350,11 @@ static const char *ref_skip_nested(const char *p, const char *end)
     return NULL;
 }
 
-/* jscan_skip_nested (64-byte windows of masks) against the reference and
+/* jscan_skip_nested (16-byte blocks of masks) against the reference and
  * against jscan_skip_nested_bytes from every bracket of generated,
  * corrupted and deeply nested texts. Half are written without backslashes
- * (brackets inside strings instead), so windows take the mask path and
- * strings, brackets and corruptions fall on every window edge. */
+ * (brackets inside strings instead), so blocks take the mask path and
+ * strings, brackets and corruptions fall on every block edge. */
 static void skip_nested_matches_reference(void)
 {
     static const char junk[] = "{}[]\":,\\a\xdb\x7b";
