@@ -80,13 +80,11 @@ typedef struct zeek_in {
     uint8_t set[Z_COUNT];           /* JSON rows; TSV rows are raw (see V, S) */
     int raw;                        /* val[] holds TSV column text as written */
     uint64_t skipped_paths;
-    /* Row plan of a conn or http #fields header (zeek_plan): the columns
-     * read, in column order, and what each becomes in the event (off: the
-     * member's offset in soc_event for ZO_STR/ZO_I64/ZO_INT/ZO_COUNT). */
+    /* Row plan of a conn or http #fields header (zeek_plan): the column
+     * each field is read from. */
     int plan_dirty;                 /* a header changed since the plan was made */
     int plan_ok;                    /* op[]/off[] are usable for this header */
-    int nplan;
-    struct zplan_step { uint16_t col; uint8_t op; uint16_t off; } plan[Z_COUNT];   /* by column */
+    int16_t zc[Z_COUNT];            /* column of each field, -1 none */
     int32_t pos[ZEEK_MAX_FIELDS + 80];   /* a planned row's field ends (zeek_plan_row_t) */
     /* separator and newline masks of the bytes after the last planned row
      * (c_at .. c_at + c_len), which that row's last block already covered */
@@ -558,39 +556,8 @@ last:
  * them); anything out of the plain case (column count, long rows) goes back
  * to that general path. */
 
-enum zop {
-    ZO_SKIP = 0, ZO_TS, ZO_SRC, ZO_DST, ZO_SPORT, ZO_DPORT, ZO_PROTO,
-    ZO_STR, ZO_I64, ZO_INT, ZO_COUNT, ZO_DURATION
-};
-
-static const struct zplan_field { uint8_t kind, f, op; uint16_t off; } zplan_fields[] = {
-    /* kind 0: both */
-    {0, Z_TS, ZO_TS, 0}, {0, Z_ORIG_H, ZO_SRC, 0}, {0, Z_RESP_H, ZO_DST, 0},
-    {0, Z_ORIG_P, ZO_SPORT, 0}, {0, Z_RESP_P, ZO_DPORT, 0},
-    {SOC_EV_CONN, Z_PROTO, ZO_PROTO, 0},
-    {SOC_EV_CONN, Z_SERVICE, ZO_STR, offsetof(soc_event, conn.service)},
-    {SOC_EV_CONN, Z_CONN_STATE, ZO_STR, offsetof(soc_event, conn.state)},
-    {SOC_EV_CONN, Z_ORIG_BYTES, ZO_COUNT, offsetof(soc_event, conn.orig_bytes)},
-    {SOC_EV_CONN, Z_RESP_BYTES, ZO_COUNT, offsetof(soc_event, conn.resp_bytes)},
-    {SOC_EV_CONN, Z_ORIG_PKTS, ZO_COUNT, offsetof(soc_event, conn.orig_pkts)},
-    {SOC_EV_CONN, Z_RESP_PKTS, ZO_COUNT, offsetof(soc_event, conn.resp_pkts)},
-    {SOC_EV_CONN, Z_DURATION, ZO_DURATION, 0},
-    {SOC_EV_HTTP, Z_METHOD, ZO_STR, offsetof(soc_event, http.method)},
-    {SOC_EV_HTTP, Z_HOST, ZO_STR, offsetof(soc_event, http.host)},
-    {SOC_EV_HTTP, Z_URI, ZO_STR, offsetof(soc_event, http.uri)},
-    {SOC_EV_HTTP, Z_REFERRER, ZO_STR, offsetof(soc_event, http.referrer)},
-    {SOC_EV_HTTP, Z_VERSION, ZO_STR, offsetof(soc_event, http.version)},
-    {SOC_EV_HTTP, Z_UA, ZO_STR, offsetof(soc_event, http.user_agent)},
-    {SOC_EV_HTTP, Z_REQ_LEN, ZO_I64, offsetof(soc_event, http.req_body_len)},
-    {SOC_EV_HTTP, Z_RESP_LEN, ZO_I64, offsetof(soc_event, http.resp_body_len)},
-    {SOC_EV_HTTP, Z_STATUS, ZO_INT, offsetof(soc_event, http.status)},
-    {SOC_EV_HTTP, Z_ORIG_MIME, ZO_STR, offsetof(soc_event, http.req_content_type)},
-    {SOC_EV_HTTP, Z_RESP_MIME, ZO_STR, offsetof(soc_event, http.resp_content_type)},
-    {SOC_EV_HTTP, Z_USERNAME, ZO_STR, offsetof(soc_event, http.authorization)},
-};
-
-/* Compiles op[]/off[] for the current #path and #fields; plan_ok stays 0
- * for other paths and for headers without a ts column (every row is bad
+/* Makes the plan (zc[]) for the current #path and #fields; plan_ok stays
+ * 0 for other paths and for headers without a ts column (every row is bad
  * then, which the general path reports). A field named by two columns is
  * read from the last, as zeek_tsv_row keeps the last. */
 static void zeek_plan(zeek_in *in)
@@ -599,30 +566,9 @@ static void zeek_plan(zeek_in *in)
     in->plan_ok = 0;
     int kind = in->path_kind;
     if (in->nfields <= 0 || (kind != SOC_EV_CONN && kind != SOC_EV_HTTP)) return;
-    int last[Z_COUNT];
-    for (int f = 0; f < Z_COUNT; f++) last[f] = -1;
-    for (int c = 0; c < in->nfields; c++) last[in->col[c]] = c;
-    if (last[Z_TS] < 0) return;
-    uint8_t op[ZEEK_MAX_FIELDS];
-    uint16_t off[ZEEK_MAX_FIELDS];
-    memset(op, ZO_SKIP, sizeof op);
-    for (size_t i = 0; i < sizeof zplan_fields / sizeof zplan_fields[0]; i++) {
-        const struct zplan_field *z = &zplan_fields[i];
-        if ((z->kind == 0 || z->kind == kind) && last[z->f] >= 0) {
-            op[last[z->f]] = z->op;
-            off[last[z->f]] = z->off;
-        }
-    }
-    in->nplan = 0;
-    for (int c = 0; c < in->nfields; c++)
-        if (op[c] != ZO_SKIP) {
-            assert(in->nplan < Z_COUNT);
-            in->plan[in->nplan].col = (uint16_t)c;
-            in->plan[in->nplan].op = op[c];
-            in->plan[in->nplan].off = off[c];
-            in->nplan++;
-        }
-    in->plan_ok = 1;
+    for (int f = 0; f < Z_COUNT; f++) in->zc[f] = -1;
+    for (int c = 0; c < in->nfields; c++) in->zc[in->col[c]] = (int16_t)c;
+    in->plan_ok = in->zc[Z_TS] >= 0;
 }
 
 /* V() of a column's text */
@@ -735,29 +681,61 @@ static inline double z_duration(const char *p, size_t n, const char *lim)
     return parse_duration(soc_s(p, n));
 }
 
-/* One column of a planned row into the event. */
-static inline __attribute__((always_inline)) void z_field(uint8_t op, uint16_t off, const char *p, size_t n,
-                                                          const char *lim, soc_event *ev, int *ts_ok)
+/* The fields of a planned row, read straight from their columns: no
+ * switch on a per-column operation (perf: the indirect jump per column
+ * and the calls around it cost more than the conversions). Absent fields
+ * keep soc_event_init's values, which are what zeek_build gives them. */
+#define ZHAS(f) (zc[f] >= 0)
+#define ZP(f) (s + pos[zc[f]] + 1)
+#define ZN(f) ((size_t)(pos[zc[f] + 1] - pos[zc[f]] - 1))
+#define ZSTR(f, dst) do { if (ZHAS(f)) (dst) = z_str(ZP(f), ZN(f)); } while (0)
+#define ZI64(f) (ZHAS(f) ? z_int(ZP(f), ZN(f), lim) : -1)
+#define ZCOUNT(f) (ZHAS(f) ? z_count(ZP(f), ZN(f), lim) : 0)
+#define ZPORT(f) (ZHAS(f) ? z_port(ZP(f), ZN(f), lim) : 0)
+
+static inline uint64_t z_count(const char *p, size_t n, const char *lim)
 {
-    char *at = (char *)ev + off;
-    switch ((enum zop)op) {
-    case ZO_SKIP: break;
-    case ZO_TS: *ts_ok = z_ts(&ev->ts, p, n) == 0; break;
-    case ZO_SRC: z_ip(p, n, &ev->src); break;
-    case ZO_DST: z_ip(p, n, &ev->dst); break;
-    case ZO_SPORT: ev->sport = z_port(p, n, lim); break;
-    case ZO_DPORT: ev->dport = z_port(p, n, lim); break;
-    case ZO_PROTO: ev->proto = proto_num(soc_s(p, n)); break;
-    case ZO_STR: { soc_str v = z_str(p, n); memcpy(at, &v, sizeof v); break; }
-    case ZO_I64: { int64_t v = z_int(p, n, lim); memcpy(at, &v, sizeof v); break; }
-    case ZO_INT: { int v = (int)z_int(p, n, lim); memcpy(at, &v, sizeof v); break; }
-    case ZO_COUNT: { int64_t v = z_int(p, n, lim); uint64_t u = v > 0 ? (uint64_t)v : 0; memcpy(at, &u, sizeof u); break; }
-    case ZO_DURATION: {
-        soc_str d = z_str(p, n);
+    int64_t v = z_int(p, n, lim);
+    return v > 0 ? (uint64_t)v : 0;
+}
+
+static inline __attribute__((always_inline)) int z_read_row(const zeek_in *in, const char *s, const int32_t *pos,
+                                                            const char *lim, soc_event *ev)
+{
+    const int16_t *zc = in->zc;
+    if (z_ts(&ev->ts, ZP(Z_TS), ZN(Z_TS)) != 0) return -1;
+    if (ZHAS(Z_ORIG_H)) z_ip(ZP(Z_ORIG_H), ZN(Z_ORIG_H), &ev->src);
+    if (ZHAS(Z_RESP_H)) z_ip(ZP(Z_RESP_H), ZN(Z_RESP_H), &ev->dst);
+    ev->sport = ZPORT(Z_ORIG_P);
+    ev->dport = ZPORT(Z_RESP_P);
+    if (in->path_kind == SOC_EV_HTTP) {
+        ev->proto = 6;
+        ZSTR(Z_METHOD, ev->http.method);
+        ZSTR(Z_HOST, ev->http.host);
+        ZSTR(Z_URI, ev->http.uri);
+        ZSTR(Z_REFERRER, ev->http.referrer);
+        ZSTR(Z_VERSION, ev->http.version);
+        ZSTR(Z_UA, ev->http.user_agent);
+        ev->http.req_body_len = ZI64(Z_REQ_LEN);
+        ev->http.resp_body_len = ZI64(Z_RESP_LEN);
+        ev->http.status = (int)ZI64(Z_STATUS);
+        ZSTR(Z_ORIG_MIME, ev->http.req_content_type);
+        ZSTR(Z_RESP_MIME, ev->http.resp_content_type);
+        ZSTR(Z_USERNAME, ev->http.authorization);
+        return 0;
+    }
+    if (ZHAS(Z_PROTO)) ev->proto = proto_num(soc_s(ZP(Z_PROTO), ZN(Z_PROTO)));
+    ZSTR(Z_SERVICE, ev->conn.service);
+    ZSTR(Z_CONN_STATE, ev->conn.state);
+    ev->conn.orig_bytes = ZCOUNT(Z_ORIG_BYTES);
+    ev->conn.resp_bytes = ZCOUNT(Z_RESP_BYTES);
+    ev->conn.orig_pkts = ZCOUNT(Z_ORIG_PKTS);
+    ev->conn.resp_pkts = ZCOUNT(Z_RESP_PKTS);
+    if (ZHAS(Z_DURATION)) {
+        soc_str d = z_str(ZP(Z_DURATION), ZN(Z_DURATION));
         if (d.n && d.n < 32) ev->conn.duration = z_duration(d.p, d.n, lim);
-        break;
     }
-    }
+    return 0;
 }
 
 /* Separator and newline masks of the 64 bytes at p, bit i for p[i]. */
@@ -882,15 +860,8 @@ static inline __attribute__((always_inline)) int zeek_plan_row_t(zeek_in *in, co
 
     soc_event *ev = &rec->u.ev;
     soc_event_init(ev, (soc_event_kind)in->path_kind, "zeek", in->file, line);
-    int ts_ok = 0;
-    for (int i = 0; i < in->nplan; i++) {
-        const struct zplan_step *st = &in->plan[i];
-        const char *p = s + pos[st->col] + 1;
-        z_field(st->op, st->off, p, (size_t)(s + pos[st->col + 1] - p), end, ev, &ts_ok);
-    }
-    if (!ts_ok) { *why = "missing or invalid ts"; return -1; }
+    if (z_read_row(in, s, pos, end, ev) != 0) { *why = "missing or invalid ts"; return -1; }
     if (in->path_kind == SOC_EV_HTTP) {
-        ev->proto = 6;
         rec->kind = SOC_REC_EVENT;
         rec->ts = ev->ts;
         return 1;
