@@ -170,18 +170,22 @@ __attribute__((target("ssse3"))) static int ipv4_plain_ssse3(const char *p, size
     unsigned dots = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')));
     unsigned digits = (unsigned)_mm_movemask_epi8(
         _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1))));
+    /* exactly three dots, the rest digits, no empty part (dot first, last
+     * or twice in a row), no part of four digits or more */
     unsigned m1 = dots & (dots - 1), m2 = m1 & (m1 - 1);
-    if (!m2 || (m2 & (m2 - 1)) || (dots | digits) != (1u << n) - 1) return 0;
+    unsigned bad = !m2 | (m2 & (m2 - 1)) | ((dots | digits) ^ ((1u << n) - 1)) | (dots & (dots >> 1)) | (dots & 1) |
+                   (dots >> (n - 1)) | (digits & (digits >> 1) & (digits >> 2) & (digits >> 3));
+    if (bad) return 0;
     unsigned e0 = (unsigned)__builtin_ctz(dots), e1 = (unsigned)__builtin_ctz(m1), e2 = (unsigned)__builtin_ctz(m2);
-    unsigned l0 = e0, l1 = e1 - e0 - 1, l2 = e2 - e1 - 1, l3 = (unsigned)n - e2 - 1;
-    if (l0 - 1 > 2 || l1 - 1 > 2 || l2 - 1 > 2 || l3 - 1 > 2) return 0;
-    /* a leading zero ("01") is left to kn_ip_parse */
-    if ((l0 > 1 && p[0] == '0') || (l1 > 1 && p[e0 + 1] == '0') || (l2 > 1 && p[e1 + 1] == '0') ||
-        (l3 > 1 && p[e2 + 1] == '0'))
-        return 0;
-    unsigned id = (l0 - 1) * 27 + (l1 - 1) * 9 + (l2 - 1) * 3 + (l3 - 1);
-    __m128i d = _mm_sub_epi8(x, _mm_set1_epi8('0'));
-    d = _mm_shuffle_epi8(d, _mm_loadu_si128((const __m128i *)(const void *)ipv4_shuf[id]));
+    /* part lengths e0, e1-e0-1, e2-e1-1, n-e2-1, each 1..3 */
+    unsigned id = (e0 - 1) * 27 + (e1 - e0 - 2) * 9 + (e2 - e1 - 2) * 3 + ((unsigned)n - e2 - 2);
+    __m128i sh = _mm_shuffle_epi8(x, _mm_loadu_si128((const __m128i *)(const void *)ipv4_shuf[id]));
+    /* a leading zero ("01", "001") is left to kn_ip_parse: a part's first
+     * lane is '0' with a digit after it, or empty with '0' then a digit */
+    unsigned c0 = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(sh, _mm_set1_epi8('0')));
+    unsigned z = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(sh, _mm_setzero_si128()));
+    if (((c0 >> 1) | ((z >> 1) & (c0 >> 2))) & 0x1111) return 0;
+    __m128i d = _mm_subs_epu8(sh, _mm_set1_epi8('0'));   /* empty lanes stay 0 */
     __m128i v16 = _mm_maddubs_epi16(d, _mm_set1_epi32(0x010a6400));   /* per lane: 0,100 | 10,1 */
     __m128i v32 = _mm_madd_epi16(v16, _mm_set1_epi16(1));
     if (_mm_movemask_epi8(_mm_cmpgt_epi32(v32, _mm_set1_epi32(255)))) return 0;
