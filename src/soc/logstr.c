@@ -173,7 +173,7 @@ __attribute__((target("ssse3"))) static int ipv4_plain_ssse3(const char *p, size
     /* exactly three dots, the rest digits, no empty part (dot first, last
      * or twice in a row), no part of four digits or more */
     unsigned m1 = dots & (dots - 1), m2 = m1 & (m1 - 1);
-    unsigned bad = !m2 | (m2 & (m2 - 1)) | ((dots | digits) ^ ((1u << n) - 1)) | (dots & (dots >> 1)) | (dots & 1) |
+    unsigned bad = (unsigned)(m2 == 0) | (m2 & (m2 - 1)) | ((dots | digits) ^ ((1u << n) - 1)) | (dots & (dots >> 1)) | (dots & 1) |
                    (dots >> (n - 1)) | (digits & (digits >> 1) & (digits >> 2) & (digits >> 3));
     if (bad) return 0;
     unsigned e0 = (unsigned)__builtin_ctz(dots), e1 = (unsigned)__builtin_ctz(m1), e2 = (unsigned)__builtin_ctz(m2);
