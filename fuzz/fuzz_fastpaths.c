@@ -4,7 +4,8 @@
  * (a hit reads the same member, a miss consumes nothing), kn_time_parse vs
  * kn_time_parse_general, soc_str_ip vs kn_ip_parse, jtok_int vs
  * jtok_int_general, jscan_skip_nested vs jscan_skip_nested_bytes (from
- * the first 64 brackets). The first input byte picks lazy mode. */
+ * the first 64 brackets), and that a scan over a raw newline counts it
+ * in jscan_newlines. The first input byte picks lazy mode. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,12 +76,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (jscan_at_end(&a) != jscan_at_end(&b)) abort();
     }
-    /* bracket skipping: blocks of masks vs the byte walk */
+    /* the fast iterator alone: a clean walk over a raw newline counted it
+     * (jscan_newlines, which the in-place EVE parse trusts) */
+    jscan f;
+    unsigned before = jscan_newlines;
+    if (jscan_object(&f, text, n) == 0) {
+        f.lazy = lazy;
+        jtok k, v;
+        int r;
+        for (int steps = 0; steps < 100000 && (r = jscan_next_fast(&f, &k, &v)) == 1; steps++) {}
+        if (r == 0 && memchr(text, '\n', (size_t)(f.p - text)) && jscan_newlines == before) abort();
+    }
+    /* bracket skipping: blocks of masks vs the byte walk, and its count */
     int brackets = 0;
     for (size_t i = 0; i < n && brackets < 64; i++) {
         if (text[i] != '{' && text[i] != '[') continue;
         brackets++;
-        if (jscan_skip_nested(text + i, text + n) != jscan_skip_nested_bytes(text + i, text + n)) abort();
+        unsigned before = jscan_newlines;
+        const char *q = jscan_skip_nested(text + i, text + n);
+        if (q != jscan_skip_nested_bytes(text + i, text + n)) abort();
+        if (q && memchr(text + i, '\n', (size_t)(q - text - i)) && jscan_newlines == before) abort();
     }
     /* the whole input as a timestamp too */
     kn_time t1 = 1, t2 = 1;

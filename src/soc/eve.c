@@ -362,6 +362,7 @@ static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_
     jscan o;
     jtok k, v;
     soc_str type = {0, 0}, ts = {0, 0}, src = {0, 0}, dst = {0, 0}, proto = {0, 0};
+    unsigned newlines0 = jscan_newlines;
     if (jscan_object(&o, text, n) < 0) { *why = "not a JSON object"; return -1; }
     o.lazy = 1;
     kn_time fl_times[2] = {0, 0};   /* flow start, end (the flow record is filled only for flows) */
@@ -454,7 +455,9 @@ static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_
         else if (q < end && *q == '\n') *line_end = q + 1;
         else if (q == end && n < EVE_SPEC_MAX) *line_end = q;
         else return EVE_SPEC_FAIL;
-        if (memchr(text, '\n', (size_t)(q - text))) return EVE_SPEC_FAIL;
+        /* the scanner counts the newlines it steps over (logs.h): only
+         * when it saw one is the object searched for a line break */
+        if (jscan_newlines != newlines0 && memchr(text, '\n', (size_t)(q - text))) return EVE_SPEC_FAIL;
     } else {
         if (r < 0) { *why = "malformed JSON"; return -1; }
         if (!jscan_at_end(&o)) { *why = "trailing characters after the JSON object"; return -1; }

@@ -12,9 +12,11 @@ static inline __attribute__((always_inline)) const char *skip_ws(const char *p, 
      * one compare answers the common case (skip_ws was 7% of EVE
      * instructions with the four-way test first; callgrind) */
     if (p < end && (unsigned char)*p > ' ') return p;
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) jscan_newlines += *p++ == '\n';
     return p;
 }
+
+_Thread_local unsigned jscan_newlines;
 
 /* The general form, a byte at a time (strings through jscan_str_end):
  * the reference jscan_skip_nested is checked against (test_soc_jscan,
@@ -60,7 +62,7 @@ const char *jscan_skip_nested(const char *p, const char *end)
 {
 #if defined(__SSE2__)
     const __m128i vq = _mm_set1_epi8('"'), vbs = _mm_set1_epi8('\\'), vlc = _mm_set1_epi8(0x20);
-    const __m128i vob = _mm_set1_epi8('{'), vcb = _mm_set1_epi8('}');
+    const __m128i vob = _mm_set1_epi8('{'), vcb = _mm_set1_epi8('}'), vnl = _mm_set1_epi8('\n');
     int depth = 0;
     unsigned in_str = 0;                          /* all ones: the block starts inside a string */
     while (p < end) {
@@ -79,6 +81,7 @@ const char *jscan_skip_nested(const char *p, const char *end)
         __m128i l = _mm_or_si128(w, vlc);
         unsigned mo = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(l, vob));
         unsigned mc = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(l, vcb));
+        unsigned mn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, vnl));
         if (!mb) {
             unsigned inside = mq;                 /* bit i: byte i is an opening quote or inside a string */
             inside ^= inside << 1;
@@ -92,10 +95,12 @@ const char *jscan_skip_nested(const char *p, const char *end)
                 if (open >> i & 1) {
                     if (++depth > JSCAN_MAX_DEPTH) return NULL;
                 } else if (--depth == 0) {
+                    if (mn & ((1u << i) - 1)) jscan_newlines++;
                     return p + i + 1;
                 }
                 br &= br - 1;
             }
+            if (mn) jscan_newlines++;
             if (avail <= 16) return NULL;
             in_str = 0u - (inside >> 15);
             p += 16;
@@ -122,6 +127,8 @@ const char *jscan_skip_nested(const char *p, const char *end)
                 if (++depth > JSCAN_MAX_DEPTH) return NULL;
             } else if (c == '}' || c == ']') {
                 if (--depth == 0) return p;
+            } else if (c == '\n') {
+                jscan_newlines++;
             }
         }
     }

@@ -31,6 +31,7 @@ static void ws(gbuf *g, int spaced)
 }
 
 static int no_escapes;   /* gen_string writes no backslash (the mask path of skip_nested) */
+static int raw_newlines; /* gen_string writes raw newlines too (jscan_newlines) */
 
 static void gen_string(gbuf *g)
 {
@@ -40,6 +41,8 @@ static void gen_string(gbuf *g)
         unsigned r = (unsigned)(rnd() % 40);
         if (no_escapes && r < 4) r = 4 + r % 2 * 60;   /* letters, or the brackets below */
         if (r == 64) { putc_(g, "{}[]"[rnd() % 4]); continue; }
+        if (raw_newlines && r == 39) { putc_(g, '\n'); continue; }
+        if (raw_newlines && r == 38 && !no_escapes) { put(g, "\\\n"); continue; }   /* an escaped raw newline */
         if (r == 0) put(g, "\\\"");
         else if (r == 1) put(g, "\\\\");
         else if (r == 2) put(g, "\\u00e9");
@@ -386,5 +389,79 @@ static void skip_nested_matches_reference(void)
     CHECK(tried > 100000 && found > tried / 4);
 }
 
+/* Walks an object with the fast iterator only, as eve.c does (lazy
+ * values read by a nested walk and resumed, or skipped); returns where it
+ * stopped, NULL on an error. */
+static const char *fast_walk(const char *text, size_t n, int depth)
+{
+    jscan a;
+    jtok k, v;
+    if (jscan_object(&a, text, n) < 0) return NULL;
+    a.lazy = (int)(rnd() % 2);
+    int r;
+    for (;;) {
+        if (rnd() % 3 == 0) {
+            /* the expect path, with the key about to come when it is plain */
+            jscan peek = a;
+            unsigned counted = jscan_newlines;   /* the peek's own count must not hide a miss */
+            int peeked = jscan_next(&peek, &k, &v);
+            jscan_newlines = counted;
+            if (peeked == 1 && !k.esc && k.n < 100 && !memchr(k.s, '\n', k.n)) {   /* literals are plain names */
+                char lit[128];
+                lit[0] = ',';
+                lit[1] = '"';
+                memcpy(lit + 2, k.s, k.n);
+                lit[2 + k.n] = '"';
+                lit[3 + k.n] = ':';
+                jscan_expect_n(&a, lit, k.n + 4, &v);
+            }
+        }
+        if ((r = jscan_next_fast(&a, &k, &v)) != 1) break;
+        if (a.pending && v.type == JT_OBJ && depth < 4 && rnd() % 2) jscan_resume(&a, fast_walk(v.s, v.n, depth + 1));
+    }
+    return r == 0 ? a.p : NULL;
+}
+
+/* jscan_newlines: a scan that ends cleanly over text holding a raw newline
+ * (in a string, as whitespace, in a skipped value) has counted one; the
+ * in-place EVE parse relies on this to skip its newline search. Also for
+ * jscan_skip_nested and jscan_str_end alone. */
+static void newlines_crossed_are_counted(void)
+{
+    int missed = 0, with_nl = 0, clean = 0;
+    raw_newlines = 1;
+    for (int i = 0; i < 100000; i++) {
+        gbuf g;
+        g.n = 0;
+        no_escapes = i % 2;
+        gen_object(&g, 0, rnd() % 3 == 0);
+        unsigned before = jscan_newlines;
+        const char *stop = fast_walk(g.b, g.n, 0);
+        if (stop) {
+            clean++;
+            if (memchr(g.b, '\n', (size_t)(stop - g.b))) {
+                with_nl++;
+                if (jscan_newlines == before) missed++;
+            }
+        }
+        for (size_t k = 0; k < g.n; k++) {
+            if (g.b[k] == '{' || g.b[k] == '[') {
+                before = jscan_newlines;
+                const char *q = jscan_skip_nested(g.b + k, g.b + g.n);
+                if (q && memchr(g.b + k, '\n', (size_t)(q - g.b - k)) && jscan_newlines == before) missed++;
+            } else if (g.b[k] == '"') {
+                int esc = 0;
+                before = jscan_newlines;
+                const char *q = jscan_str_end(g.b + k + 1, g.b + g.n, &esc);
+                if (q && memchr(g.b + k, '\n', (size_t)(q - g.b - k)) && jscan_newlines == before) missed++;
+            }
+        }
+    }
+    raw_newlines = no_escapes = 0;
+    CHECK_EQ_INT(missed, 0);
+    CHECK(clean > 50000 && with_nl > 10000);
+}
+
 TEST_MAIN(fast_iterator_matches_general, string_end_at_block_edges, ip_fast_path_matches_core,
-          int_fast_path_matches_general, icontains_matches_naive, skip_nested_matches_reference)
+          int_fast_path_matches_general, icontains_matches_naive, skip_nested_matches_reference,
+          newlines_crossed_are_counted)
