@@ -222,7 +222,7 @@ static void string_end_at_block_edges(void)
 {
     char buf[128];
     int bad = 0, cases = 0;
-    for (int len = 0; len < 70; len++)
+    for (int len = 0; len < 110; len++)   /* the 16-byte block, then 32-byte steps */
         for (int bs = -1; bs < len; bs++)
             for (int bs2 = -1; bs2 < 3; bs2++)
                 for (int close = 0; close < 2; close++) {
