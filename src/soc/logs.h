@@ -166,7 +166,7 @@ static inline __attribute__((always_inline)) const char *jscan_str_end(const cha
 }
 
 /* p at '{' or '['; one past the matching bracket, or NULL (also beyond
- * JSCAN_MAX_DEPTH). jscan_skip_nested reads 16-byte blocks of masks;
+ * JSCAN_MAX_DEPTH). jscan_skip_nested reads 32-byte blocks of masks;
  * jscan_skip_nested_bytes is its byte-at-a-time reference (same answers). */
 const char *jscan_skip_nested(const char *p, const char *end);
 const char *jscan_skip_nested_bytes(const char *p, const char *end);

@@ -353,7 +353,7 @@ static const char *ref_skip_nested(const char *p, const char *end)
     return NULL;
 }
 
-/* jscan_skip_nested (16-byte blocks of masks) against the reference and
+/* jscan_skip_nested (32-byte blocks of masks) against the reference and
  * against jscan_skip_nested_bytes from every bracket of generated,
  * corrupted and deeply nested texts. Half are written without backslashes
  * (brackets inside strings instead), so blocks take the mask path and
