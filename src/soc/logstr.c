@@ -215,13 +215,19 @@ int soc_str_ip(soc_str s, kn_ip *ip)
      * through kn_ip_parse showed at 3% of EVE ingest), others in core */
     uint32_t v4;
     if (s.n >= 7 && s.n <= 15 && IPV4_PLAIN(s.p, s.n, &v4)) {
-        memset(ip, 0, sizeof *ip);
-        ip->b[10] = ip->b[11] = 0xff;
-        ip->b[12] = (uint8_t)(v4 >> 24);
-        ip->b[13] = (uint8_t)(v4 >> 16);
-        ip->b[14] = (uint8_t)(v4 >> 8);
-        ip->b[15] = (uint8_t)v4;
-        ip->family = 4;
+        /* whole words, in the layout kn_ip_from_v4 gives (::ffff:a.b.c.d,
+         * family 4): the address is copied into a flow record right after,
+         * and 8-byte loads of bytes stored one by one stall on store
+         * forwarding */
+        uint8_t hi[8] = {0, 0, 0xff, 0xff, (uint8_t)(v4 >> 24), (uint8_t)(v4 >> 16), (uint8_t)(v4 >> 8), (uint8_t)v4};
+        uint8_t fam[4] = {4, 0, 0, 0};
+        uint64_t lo = 0, hw;
+        uint32_t fw;
+        memcpy(&hw, hi, 8);
+        memcpy(&fw, fam, 4);
+        memcpy(ip->b, &lo, 8);
+        memcpy(ip->b + 8, &hw, 8);
+        memcpy(&ip->family, &fw, 4);
         return 0;
     }
     /* Host names (HTTP Host, SNI) are asked about per event: text with a
