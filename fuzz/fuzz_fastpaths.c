@@ -3,8 +3,8 @@
  * (tokens, positions, errors, lazy skipping), jscan_expect vs jscan_next
  * (a hit reads the same member, a miss consumes nothing), kn_time_parse vs
  * kn_time_parse_general, soc_str_ip vs kn_ip_parse, jtok_int vs
- * jtok_int_general, jscan_skip_nested vs jscan_skip_nested_bytes (from
- * the first 64 brackets), and that a scan over a raw newline counts it
+ * jtok_int_general, jscan_skip_nested and jscan_skip_nested_first vs
+ * jscan_skip_nested_bytes (from the first 64 brackets), and that a scan over a raw newline counts it
  * in jscan_newlines. The first input byte picks lazy mode. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -95,6 +95,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         unsigned before = jscan_newlines;
         const char *q = jscan_skip_nested(text + i, text + n);
         if (q != jscan_skip_nested_bytes(text + i, text + n)) abort();
+        const char *first_end = NULL;
+        if (jscan_skip_nested_first(text + i, text + n, &first_end) != q) abort();
+        if (q && (text[i + 1] == '{' || text[i + 1] == '[') && first_end != jscan_skip_nested_bytes(text + i + 1, text + n))
+            abort();
         if (q && memchr(text + i, '\n', (size_t)(q - text - i)) && jscan_newlines == before) abort();
     }
     /* the whole input as a timestamp too */

@@ -80,7 +80,7 @@ static inline __attribute__((always_inline)) void block_masks(const char *p, uin
  * (which adds no quote or bracket). Same answers as
  * jscan_skip_nested_bytes. 32-byte blocks: the objects skipped are 30-150
  * bytes; 16 took more steps, 64 read far past their end (callgrind). */
-const char *jscan_skip_nested(const char *p, const char *end)
+static inline __attribute__((always_inline)) const char *skip_nested(const char *p, const char *end, const char **inner)
 {
 #if defined(__SSE2__)
     int depth = 0;
@@ -112,6 +112,8 @@ const char *jscan_skip_nested(const char *p, const char *end)
                 } else if (--depth == 0) {
                     if (mn & ((1u << i) - 1)) jscan_newlines++;
                     return p + i + 1;
+                } else if (inner && depth == 1 && !*inner) {
+                    *inner = p + i + 1;
                 }
                 br &= br - 1;
             }
@@ -142,6 +144,7 @@ const char *jscan_skip_nested(const char *p, const char *end)
                 if (++depth > JSCAN_MAX_DEPTH) return NULL;
             } else if (c == '}' || c == ']') {
                 if (--depth == 0) return p;
+                if (inner && depth == 1 && !*inner) *inner = p;
             } else if (c == '\n') {
                 jscan_newlines++;
             }
@@ -149,8 +152,17 @@ const char *jscan_skip_nested(const char *p, const char *end)
     }
     return NULL;
 #else
+    if (inner && p + 1 < end && (p[1] == '{' || p[1] == '[')) *inner = jscan_skip_nested_bytes(p + 1, end);
     return jscan_skip_nested_bytes(p, end);
 #endif
+}
+
+const char *jscan_skip_nested(const char *p, const char *end) { return skip_nested(p, end, NULL); }
+
+const char *jscan_skip_nested_first(const char *p, const char *end, const char **first_end)
+{
+    *first_end = NULL;
+    return skip_nested(p, end, first_end);
 }
 
 /* Reads one value at p into *v; returns the position after it or NULL. */

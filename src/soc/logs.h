@@ -170,6 +170,12 @@ static inline __attribute__((always_inline)) const char *jscan_str_end(const cha
  * jscan_skip_nested_bytes is its byte-at-a-time reference (same answers). */
 const char *jscan_skip_nested(const char *p, const char *end);
 const char *jscan_skip_nested_bytes(const char *p, const char *end);
+/* jscan_skip_nested that also notes where the first value nested one level
+ * down ends: when it returns non-NULL and p[1] is '{' or '[', *first_end
+ * is one past the end of the value at p + 1 (what jscan_skip_nested(p + 1)
+ * returns), found in the same walk (perf: an array's first item skipped a
+ * second time was 2% of EVE ingest, dns answers). */
+const char *jscan_skip_nested_first(const char *p, const char *end, const char **first_end);
 
 /* The value of a compact member at p (just after its "key":), read as
  * jscan_next would: 1 with *val set and s->p past it, 0 with s unchanged

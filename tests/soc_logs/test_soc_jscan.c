@@ -353,15 +353,15 @@ static const char *ref_skip_nested(const char *p, const char *end)
     return NULL;
 }
 
-/* jscan_skip_nested (32-byte blocks of masks) against the reference and
- * against jscan_skip_nested_bytes from every bracket of generated,
- * corrupted and deeply nested texts. Half are written without backslashes
+/* jscan_skip_nested (32-byte blocks of masks) and jscan_skip_nested_first
+ * against the reference and against jscan_skip_nested_bytes from every
+ * bracket of generated, corrupted and deeply nested texts. Half are written without backslashes
  * (brackets inside strings instead), so blocks take the mask path and
  * strings, brackets and corruptions fall on every block edge. */
 static void skip_nested_matches_reference(void)
 {
     static const char junk[] = "{}[]\":,\\a\xdb\x7b";
-    int bad = 0, tried = 0, found = 0;
+    int bad = 0, tried = 0, found = 0, firsts = 0;
     for (int i = 0; i < 100000; i++) {
         gbuf g;
         g.n = 0;
@@ -382,11 +382,18 @@ static void skip_nested_matches_reference(void)
             found += want != NULL;
             if (jscan_skip_nested(g.b + k, g.b + g.n) != want) bad++;
             if (jscan_skip_nested_bytes(g.b + k, g.b + g.n) != want) bad++;
+            /* the first nested value's end, noted in the same walk */
+            const char *first_end = NULL;
+            if (jscan_skip_nested_first(g.b + k, g.b + g.n, &first_end) != want) bad++;
+            if (want && (g.b[k + 1] == '{' || g.b[k + 1] == '[')) {
+                firsts++;
+                if (first_end != ref_skip_nested(g.b + k + 1, g.b + g.n)) bad++;
+            }
         }
     }
     no_escapes = 0;
     CHECK_EQ_INT(bad, 0);
-    CHECK(tried > 100000 && found > tried / 4);
+    CHECK(tried > 100000 && found > tried / 4 && firsts > 1000);
 }
 
 /* Walks an object with the fast iterator only, as eve.c does (lazy
