@@ -637,10 +637,14 @@ static inline int64_t z_int(const char *p, size_t n, const char *lim)
     if (n - 1 < 8 && lim - p >= 8) {
         uint64_t w;
         memcpy(&w, p, 8);
-        /* the field's bytes are the low n (carries in z_nondigits8 only
-         * go upwards, so the bytes after the field do not matter) */
-        uint64_t bad = z_nondigits8(w) & (~0ull >> (64 - 8 * n));
-        int64_t v = (int64_t)z_value8(w << (64 - 8 * n));   /* digits to the top, zeros below */
+        /* the field's n bytes to the top as values (a digit is 0..9 after
+         * the xor), zeros below; a byte over 9 shows in bit 7 of itself
+         * or of itself + 0x76 (the & keeps carries inside each byte) */
+        uint64_t x = (w ^ 0x3030303030303030ull) << (64 - 8 * n);
+        uint64_t bad = (((x & 0x7F7F7F7F7F7F7F7Full) + 0x7676767676767676ull) | x) & 0x8080808080808080ull;
+        x = x * 2561 >> 8 & 0x00FF00FF00FF00FFull;
+        x = x * 6553601 >> 16 & 0x0000FFFF0000FFFFull;
+        int64_t v = (int64_t)(x * 42949672960001ull >> 32);
         return bad ? -1 : v;
     }
 #endif
