@@ -12,7 +12,16 @@
  * their text as written and '-'/'(empty)' are decided only for fields
  * read; unescaping where \x escapes appear is left to the reader of the
  * value (Zeek escapes only separators and non-printables, which no
- * detector matches on). */
+ * detector matches on).
+ *
+ * conn and http rows, most of Zeek's volume, go through a row plan made
+ * from each #fields header (zeek_plan): a row's separators are collected
+ * with 64-byte masks (AVX2 when the CPU has it, SSE2 otherwise) and only
+ * the columns read are converted, straight into the event and flow
+ * (zeek_plan_row_t). The general path (kn_reader_line, zeek_tsv_row,
+ * zeek_build) stays the reference: every row out of the plain case goes
+ * there, and fuzz_zeek_fast checks that both give the same records and
+ * warnings on any bytes. */
 #include <assert.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -566,6 +575,7 @@ static void zeek_plan(zeek_in *in)
     in->plan_ok = 0;
     int kind = in->path_kind;
     if (in->nfields <= 0 || (kind != SOC_EV_CONN && kind != SOC_EV_HTTP)) return;
+    assert(in->nfields <= ZEEK_MAX_FIELDS);   /* pos[] holds a row's separators */
     for (int f = 0; f < Z_COUNT; f++) in->zc[f] = -1;
     for (int c = 0; c < in->nfields; c++) in->zc[in->col[c]] = (int16_t)c;
     in->plan_ok = in->zc[Z_TS] >= 0;
