@@ -115,14 +115,19 @@ static const char *parse_http(const jtok *obj, soc_event *ev, kn_buf *sc)
     jtok k, v;
     if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
     /* Suricata's order first (jscan_expect says why), then any member */
-    if (jscan_expect(&o, "hostname", &v)) ev->http.host = jtok_str(&v, sc);
-    if (jscan_expect(&o, "url", &v)) ev->http.uri = jtok_str(&v, sc);
-    if (jscan_expect(&o, "http_user_agent", &v)) ev->http.user_agent = jtok_str(&v, sc);
-    if (jscan_expect(&o, "http_content_type", &v)) ev->http.resp_content_type = jtok_str(&v, sc);
-    if (jscan_expect(&o, "http_method", &v)) ev->http.method = jtok_str(&v, sc);
-    if (jscan_expect(&o, "protocol", &v)) ev->http.version = jtok_str(&v, sc);
-    if (jscan_expect(&o, "status", &v)) ev->http.status = (int)jtok_int(&v, -1);
-    if (jscan_expect(&o, "length", &v)) ev->http.resp_body_len = jtok_int(&v, -1);
+    {
+        jscan h = o;   /* registers only (see eve_parse) */
+        jtok hv;
+        if (jscan_expect(&h, "hostname", &hv)) ev->http.host = jtok_str(&hv, sc);
+        if (jscan_expect(&h, "url", &hv)) ev->http.uri = jtok_str(&hv, sc);
+        if (jscan_expect(&h, "http_user_agent", &hv)) ev->http.user_agent = jtok_str(&hv, sc);
+        if (jscan_expect(&h, "http_content_type", &hv)) ev->http.resp_content_type = jtok_str(&hv, sc);
+        if (jscan_expect(&h, "http_method", &hv)) ev->http.method = jtok_str(&hv, sc);
+        if (jscan_expect(&h, "protocol", &hv)) ev->http.version = jtok_str(&hv, sc);
+        if (jscan_expect(&h, "status", &hv)) ev->http.status = (int)jtok_int(&hv, -1);
+        if (jscan_expect(&h, "length", &hv)) ev->http.resp_body_len = jtok_int(&hv, -1);
+        o = h;
+    }
     while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "hostname")) ev->http.host = jtok_str(&v, sc);
         else if (JKEY(&k, "url")) ev->http.uri = jtok_str(&v, sc);
@@ -166,10 +171,15 @@ static void dns_answers(jscan *o, const jtok *v, soc_event *ev, kn_buf *sc)
     jscan ao;
     jtok ak, av;
     if (jscan_object(&ao, item.s, item.n) == 0) {
-        if (jscan_expect(&ao, "rrname", &av)) {}
-        if (jscan_expect(&ao, "rrtype", &av)) {}
-        if (jscan_expect(&ao, "ttl", &av)) {}
-        if (jscan_expect(&ao, "rdata", &av)) ev->dns.answers = jtok_str(&av, sc);
+        {
+            jscan h = ao;   /* registers only (see eve_parse) */
+            jtok hv;
+            if (jscan_expect(&h, "rrname", &hv)) {}
+            if (jscan_expect(&h, "rrtype", &hv)) {}
+            if (jscan_expect(&h, "ttl", &hv)) {}
+            if (jscan_expect(&h, "rdata", &hv)) ev->dns.answers = jtok_str(&hv, sc);
+            ao = h;
+        }
         while (jscan_next_fast(&ao, &ak, &av) == 1)
             if (JKEY(&ak, "rdata")) ev->dns.answers = jtok_str(&av, sc);
     }
@@ -184,18 +194,28 @@ static const char *parse_dns(const jtok *obj, soc_event *ev, kn_buf *sc)
     if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
     o.lazy = 1;   /* for "answers" (dns_answers); other nested values are skipped by the next read */
     /* Suricata's order first (jscan_expect says why), then any member */
-    if (jscan_expect(&o, "version", &v)) {}
-    if (jscan_expect(&o, "type", &v)) { soc_str t = jtok_str(&v, sc); ev->dns.is_response = soc_str_eq(t, "answer"); }
-    if (jscan_expect(&o, "id", &v)) {}
-    if (jscan_expect(&o, "flags", &v)) {}
-    if (jscan_expect(&o, "qr", &v)) {}
-    if (jscan_expect(&o, "rd", &v)) {}
-    if (jscan_expect(&o, "ra", &v)) {}
-    if (jscan_expect(&o, "rrname", &v) && !ev->dns.query.n) ev->dns.query = jtok_str(&v, sc);
-    if (jscan_expect(&o, "rrtype", &v) && !ev->dns.qtype_name.n) ev->dns.qtype_name = jtok_str(&v, sc);
-    if (jscan_expect(&o, "rcode", &v)) ev->dns.rcode_name = jtok_str(&v, sc);
-    if (jscan_expect(&o, "answers", &v)) dns_answers(&o, &v, ev, sc);
-    if (jscan_expect(&o, "grouped", &v) && o.pending) jscan_resume(&o, jscan_skip_nested(v.s, o.end));
+    {
+        jscan h = o;   /* registers only (see eve_parse) */
+        jtok hv;
+        if (jscan_expect(&h, "version", &hv)) {}
+        if (jscan_expect(&h, "type", &hv)) { soc_str t = jtok_str(&hv, sc); ev->dns.is_response = soc_str_eq(t, "answer"); }
+        if (jscan_expect(&h, "id", &hv)) {}
+        if (jscan_expect(&h, "flags", &hv)) {}
+        if (jscan_expect(&h, "qr", &hv)) {}
+        if (jscan_expect(&h, "rd", &hv)) {}
+        if (jscan_expect(&h, "ra", &hv)) {}
+        if (jscan_expect(&h, "rrname", &hv) && !ev->dns.query.n) ev->dns.query = jtok_str(&hv, sc);
+        if (jscan_expect(&h, "rrtype", &hv) && !ev->dns.qtype_name.n) ev->dns.qtype_name = jtok_str(&hv, sc);
+        if (jscan_expect(&h, "rcode", &hv)) ev->dns.rcode_name = jtok_str(&hv, sc);
+        if (jscan_expect(&h, "answers", &hv)) {
+            v = hv;   /* o and v may leave registers, h and hv not */
+            o = h;
+            dns_answers(&o, &v, ev, sc);
+            h = o;
+        }
+        if (jscan_expect(&h, "grouped", &hv) && h.pending) jscan_resume(&h, jscan_skip_nested(hv.s, h.end));
+        o = h;
+    }
     while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "type")) { soc_str t = jtok_str(&v, sc); ev->dns.is_response = soc_str_eq(t, "answer"); }
         else if (JKEY(&k, "rrname") && !ev->dns.query.n) ev->dns.query = jtok_str(&v, sc);
@@ -212,7 +232,7 @@ static const char *parse_dns(const jtok *obj, soc_event *ev, kn_buf *sc)
     return o.err ? NULL : o.p;
 }
 
-static void tls_ja3(const jtok *v, soc_event *ev, kn_buf *sc)
+static inline void tls_ja3(const jtok *v, soc_event *ev, kn_buf *sc)
 {
     jscan j;
     jtok jk, jv;
@@ -229,15 +249,20 @@ static const char *parse_tls(const jtok *obj, soc_event *ev, kn_buf *sc)
     jtok k, v;
     if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
     /* Suricata's order first (jscan_expect says why), then any member */
-    if (jscan_expect(&o, "subject", &v)) {}
-    if (jscan_expect(&o, "issuerdn", &v)) {}
-    if (jscan_expect(&o, "serial", &v)) {}
-    if (jscan_expect(&o, "fingerprint", &v)) {}
-    if (jscan_expect(&o, "sni", &v)) ev->tls.sni = jtok_str(&v, sc);
-    if (jscan_expect(&o, "version", &v)) ev->tls.version = jtok_str(&v, sc);
-    if (jscan_expect(&o, "notbefore", &v)) {}
-    if (jscan_expect(&o, "notafter", &v)) {}
-    if (jscan_expect(&o, "ja3", &v)) tls_ja3(&v, ev, sc);
+    {
+        jscan h = o;   /* registers only (see eve_parse) */
+        jtok hv;
+        if (jscan_expect(&h, "subject", &hv)) {}
+        if (jscan_expect(&h, "issuerdn", &hv)) {}
+        if (jscan_expect(&h, "serial", &hv)) {}
+        if (jscan_expect(&h, "fingerprint", &hv)) {}
+        if (jscan_expect(&h, "sni", &hv)) ev->tls.sni = jtok_str(&hv, sc);
+        if (jscan_expect(&h, "version", &hv)) ev->tls.version = jtok_str(&hv, sc);
+        if (jscan_expect(&h, "notbefore", &hv)) {}
+        if (jscan_expect(&h, "notafter", &hv)) {}
+        if (jscan_expect(&h, "ja3", &hv)) tls_ja3(&hv, ev, sc);
+        o = h;
+    }
     while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "sni")) ev->tls.sni = jtok_str(&v, sc);
         else if (JKEY(&k, "version")) ev->tls.version = jtok_str(&v, sc);
@@ -289,13 +314,18 @@ static const char *parse_alert(const jtok *obj, soc_event *ev, kn_buf *sc)
     jtok k, v;
     if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
     /* Suricata's order first (jscan_expect says why), then any member */
-    if (jscan_expect(&o, "action", &v)) ev->alert.action = jtok_str(&v, sc);
-    if (jscan_expect(&o, "gid", &v)) {}
-    if (jscan_expect(&o, "signature_id", &v)) ev->alert.signature_id = jtok_int(&v, -1);
-    if (jscan_expect(&o, "rev", &v)) {}
-    if (jscan_expect(&o, "signature", &v)) ev->alert.signature = jtok_str(&v, sc);
-    if (jscan_expect(&o, "category", &v)) ev->alert.category = jtok_str(&v, sc);
-    if (jscan_expect(&o, "severity", &v)) ev->alert.severity = (int)jtok_int(&v, 0);
+    {
+        jscan h = o;   /* registers only (see eve_parse) */
+        jtok hv;
+        if (jscan_expect(&h, "action", &hv)) ev->alert.action = jtok_str(&hv, sc);
+        if (jscan_expect(&h, "gid", &hv)) {}
+        if (jscan_expect(&h, "signature_id", &hv)) ev->alert.signature_id = jtok_int(&hv, -1);
+        if (jscan_expect(&h, "rev", &hv)) {}
+        if (jscan_expect(&h, "signature", &hv)) ev->alert.signature = jtok_str(&hv, sc);
+        if (jscan_expect(&h, "category", &hv)) ev->alert.category = jtok_str(&hv, sc);
+        if (jscan_expect(&h, "severity", &hv)) ev->alert.severity = (int)jtok_int(&hv, 0);
+        o = h;
+    }
     while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "signature")) ev->alert.signature = jtok_str(&v, sc);
         else if (JKEY(&k, "category")) ev->alert.category = jtok_str(&v, sc);
@@ -322,7 +352,7 @@ static const char *parse_fileinfo(const jtok *obj, soc_event *ev, kn_buf *sc)
 }
 
 /* flow start/end: *t keeps its value unless v is a valid time */
-static void flow_time(const jtok *v, kn_time *t, kn_buf *sc)
+static inline void flow_time(const jtok *v, kn_time *t, kn_buf *sc)
 {
     soc_str s = jtok_str(v, sc);
     kn_time ts;
@@ -336,16 +366,21 @@ static const char *parse_flow(const jtok *obj, soc_event *ev, kn_time *times, kn
     jtok k, v;
     if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
     /* Suricata's order first (jscan_expect says why), then any member */
-    if (jscan_expect(&o, "pkts_toserver", &v)) ev->conn.orig_pkts = (uint64_t)jtok_int(&v, 0);
-    if (jscan_expect(&o, "pkts_toclient", &v)) ev->conn.resp_pkts = (uint64_t)jtok_int(&v, 0);
-    if (jscan_expect(&o, "bytes_toserver", &v)) ev->conn.orig_bytes = (uint64_t)jtok_int(&v, 0);
-    if (jscan_expect(&o, "bytes_toclient", &v)) ev->conn.resp_bytes = (uint64_t)jtok_int(&v, 0);
-    if (jscan_expect(&o, "start", &v)) flow_time(&v, &times[0], sc);
-    if (jscan_expect(&o, "end", &v)) flow_time(&v, &times[1], sc);
-    if (jscan_expect(&o, "age", &v)) {}
-    if (jscan_expect(&o, "state", &v)) ev->conn.state = jtok_str(&v, sc);
-    if (jscan_expect(&o, "reason", &v)) {}
-    if (jscan_expect(&o, "alerted", &v)) {}
+    {
+        jscan h = o;   /* registers only (see eve_parse) */
+        jtok hv;
+        if (jscan_expect(&h, "pkts_toserver", &hv)) ev->conn.orig_pkts = (uint64_t)jtok_int(&hv, 0);
+        if (jscan_expect(&h, "pkts_toclient", &hv)) ev->conn.resp_pkts = (uint64_t)jtok_int(&hv, 0);
+        if (jscan_expect(&h, "bytes_toserver", &hv)) ev->conn.orig_bytes = (uint64_t)jtok_int(&hv, 0);
+        if (jscan_expect(&h, "bytes_toclient", &hv)) ev->conn.resp_bytes = (uint64_t)jtok_int(&hv, 0);
+        if (jscan_expect(&h, "start", &hv)) flow_time(&hv, &times[0], sc);
+        if (jscan_expect(&h, "end", &hv)) flow_time(&hv, &times[1], sc);
+        if (jscan_expect(&h, "age", &hv)) {}
+        if (jscan_expect(&h, "state", &hv)) ev->conn.state = jtok_str(&hv, sc);
+        if (jscan_expect(&h, "reason", &hv)) {}
+        if (jscan_expect(&h, "alerted", &hv)) {}
+        o = h;
+    }
     while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "pkts_toserver")) ev->conn.orig_pkts = (uint64_t)jtok_int(&v, 0);
         else if (JKEY(&k, "pkts_toclient")) ev->conn.resp_pkts = (uint64_t)jtok_int(&v, 0);
@@ -386,44 +421,64 @@ static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_
     kn_time fl_times[2] = {0, 0};   /* flow start, end (the flow record is filled only for flows) */
     int r;
     /* Suricata's order of the common members first (jscan_expect says
-     * why), then any member, the event's own objects among them */
-    if (jscan_expect(&o, "timestamp", &v)) ts = jtok_str(&v, sc);
-    if (jscan_expect(&o, "flow_id", &v)) {}
-    if (jscan_expect(&o, "in_iface", &v)) {}
-    if (jscan_expect(&o, "event_type", &v)) type = jtok_str(&v, sc);
-    if (jscan_expect(&o, "src_ip", &v)) src = jtok_str(&v, sc);
-    if (jscan_expect(&o, "src_port", &v)) ev->sport = (uint16_t)jtok_int(&v, 0);
-    if (jscan_expect(&o, "dest_ip", &v)) dst = jtok_str(&v, sc);
-    if (jscan_expect(&o, "dest_port", &v)) ev->dport = (uint16_t)jtok_int(&v, 0);
-    if (jscan_expect(&o, "proto", &v)) proto = jtok_str(&v, sc);
-    if (jscan_expect(&o, "pkt_src", &v)) {}
-    if (jscan_expect(&o, "app_proto", &v)) {}
-    if (jscan_expect(&o, "community_id", &v)) {}
-    if (jscan_expect(&o, "tx_id", &v)) {}
+     * why), then any member, the event's own objects among them. The
+     * expected members are read on a copy of the scanner (and of the
+     * value) whose address never leaves inline code, so both live in
+     * registers (perf: with o in memory, each jscan_expect reloaded its
+     * state, a third of its instructions; callgrind). */
+    jscan h = o;
+    jtok hv, obj;   /* obj: the value handed to a parser (its address is taken) */
+    if (jscan_expect(&h, "timestamp", &hv)) ts = jtok_str(&hv, sc);
+    if (jscan_expect(&h, "flow_id", &hv)) {}
+    if (jscan_expect(&h, "in_iface", &hv)) {}
+    if (jscan_expect(&h, "event_type", &hv)) type = jtok_str(&hv, sc);
+    if (jscan_expect(&h, "src_ip", &hv)) src = jtok_str(&hv, sc);
+    if (jscan_expect(&h, "src_port", &hv)) ev->sport = (uint16_t)jtok_int(&hv, 0);
+    if (jscan_expect(&h, "dest_ip", &hv)) dst = jtok_str(&hv, sc);
+    if (jscan_expect(&h, "dest_port", &hv)) ev->dport = (uint16_t)jtok_int(&hv, 0);
+    if (jscan_expect(&h, "proto", &hv)) proto = jtok_str(&hv, sc);
+    if (jscan_expect(&h, "pkt_src", &hv)) {}
+    if (jscan_expect(&h, "app_proto", &hv)) {}
+    if (jscan_expect(&h, "community_id", &hv)) {}
+    if (jscan_expect(&h, "tx_id", &hv)) {}
     /* the event's own object, picked by its type (same actions as below) */
     switch (type.n ? type.p[0] : 0) {
     case 'h':
-        if (jscan_expect(&o, "http", &v) && v.type == JT_OBJ) jscan_resume(&o, parse_http(&v, ev, sc));
+        if (jscan_expect(&h, "http", &hv) && hv.type == JT_OBJ) {
+            obj = hv;
+            jscan_resume(&h, parse_http(&obj, ev, sc));
+        }
         break;
     case 'd':
-        if (jscan_expect(&o, "dns", &v) && v.type == JT_OBJ) jscan_resume(&o, parse_dns(&v, ev, sc));
+        if (jscan_expect(&h, "dns", &hv) && hv.type == JT_OBJ) {
+            obj = hv;
+            jscan_resume(&h, parse_dns(&obj, ev, sc));
+        }
         break;
     case 't':
-        if (jscan_expect(&o, "tls", &v) && v.type == JT_OBJ) jscan_resume(&o, parse_tls(&v, ev, sc));
+        if (jscan_expect(&h, "tls", &hv) && hv.type == JT_OBJ) {
+            obj = hv;
+            jscan_resume(&h, parse_tls(&obj, ev, sc));
+        }
         break;
     case 'a':
-        if (jscan_expect(&o, "alert", &v) && v.type == JT_OBJ) jscan_resume(&o, parse_alert(&v, ev, sc));
+        if (jscan_expect(&h, "alert", &hv) && hv.type == JT_OBJ) {
+            obj = hv;
+            jscan_resume(&h, parse_alert(&obj, ev, sc));
+        }
         break;
     case 'f':
-        if (jscan_expect(&o, "flow", &v) && v.type == JT_OBJ) {
-            jscan_resume(&o, parse_flow(&v, ev, fl_times, sc));
+        if (jscan_expect(&h, "flow", &hv) && hv.type == JT_OBJ) {
+            obj = hv;
+            jscan_resume(&h, parse_flow(&obj, ev, fl_times, sc));
             /* nobody reads "tcp": skipped as the general loop would */
-            if (jscan_expect(&o, "tcp", &v) && o.pending) jscan_resume(&o, jscan_skip_nested(v.s, o.end));
+            if (jscan_expect(&h, "tcp", &hv) && h.pending) jscan_resume(&h, jscan_skip_nested(hv.s, h.end));
         }
         break;
     default:
         break;
     }
+    o = h;
     while ((r = jscan_next_fast(&o, &k, &v)) == 1) {
         if (k.n < 3) continue;
         switch (k.s[0]) {

@@ -212,13 +212,6 @@ static int fail(jscan *s, const char *at)
 
 /* Consumes the separator before the next element: returns 1 to read an
  * element, 0 at the closing bracket, -1 on error. */
-void jscan_resume(jscan *s, const char *after)
-{
-    if (!after) { s->err = 1; s->err_at = s->p; return; }
-    s->p = after;
-    s->pending = 0;
-}
-
 static int separator(jscan *s, char close)
 {
     if (s->err) return -1;

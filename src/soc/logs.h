@@ -101,7 +101,16 @@ int jscan_next_item(jscan *s, jtok *val);
  * either parses it with its own jscan and calls jscan_resume with where that
  * one stopped, or does nothing and the next jscan_next skips it. Saves the
  * second pass over nested objects a caller reads anyway. */
-void jscan_resume(jscan *s, const char *after);
+static inline void jscan_resume(jscan *s, const char *after)
+{
+    if (!after) {
+        s->err = 1;
+        s->err_at = s->p;
+        return;
+    }
+    s->p = after;
+    s->pending = 0;
+}
 /* After the last member: 1 if only whitespace follows the closing bracket. */
 int jscan_at_end(const jscan *s);
 
