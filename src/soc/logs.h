@@ -92,7 +92,8 @@ static inline int jscan_array(jscan *s, const char *text, size_t n) { return jsc
 #define JSCAN_MAX_ARRAY (2ull << 30)
 kn_status jscan_load_array(kn_reader *r, kn_buf *whole, jscan *arr, kn_err *e);
 /* Next member: 1 with key (a JT_STR) and val, 0 at the closing brace,
- * -1 on a structural error (s->err_at points at it). */
+ * -1 on a structural error (s->err_at points at it). key and val are
+ * meaningful only after 1. */
 int jscan_next(jscan *s, jtok *key, jtok *val);
 /* Next array item: 1, 0 at ']', -1 on error. */
 int jscan_next_item(jscan *s, jtok *val);
@@ -296,8 +297,18 @@ static inline __attribute__((always_inline)) int jscan_next_fast(jscan *s, jtok 
     key->s = p + 1;
     key->n = (size_t)(q - p - 1);
     if (jscan_fast_value(s, q + 2, val)) return 1;
-slow:
-    return jscan_next(s, key, val);
+slow:;
+    /* through copies: the caller's scanner and tokens never have their
+     * address taken, so they can stay in registers (see eve.c) */
+    jscan t = *s;
+    jtok tk, tv;
+    int r = jscan_next(&t, &tk, &tv);
+    *s = t;
+    if (r == 1) {
+        *key = tk;
+        *val = tv;
+    }
+    return r;
 }
 
 /* The member the caller expects next, by name: when the next member of a
