@@ -104,8 +104,8 @@ static size_t gen_time(char *b, size_t cap)
 }
 
 /* kn_time_parse's fast paths against the general scanner: same verdict and
- * same time on a million generated texts, with runs of one date (the fast
- * path's cache) broken by others. */
+ * same time on a million generated texts, with runs of one date or one
+ * minute (the fast path's caches) broken by others. */
 static void fast_path_matches_general(void)
 {
     char b[96], prev[96] = "";
@@ -118,6 +118,13 @@ static void fast_path_matches_general(void)
             n = strlen(b);
             if (n > 18) { b[12] = (char)('0' + rnd() % 3); b[18] = (char)('0' + rnd() % 10); }
             if (n > 11 && rnd() % 2) b[n - 1] = (char)('0' + rnd() % 10);   /* same epoch second, another fraction */
+        } else if (i % 3 == 2 && prev[0]) {
+            /* same minute as before (the fast path's minute cache), other
+             * seconds: digits, out of range, or not digits */
+            memcpy(b, prev, sizeof b);
+            n = strlen(b);
+            static const char sec[] = "0123456789x:.";
+            if (n > 18) { b[17] = sec[rnd() % 8]; b[18] = sec[rnd() % (sizeof sec - 1)]; }
         } else {
             n = gen_time(b, sizeof b - 16);
             memcpy(prev, b, sizeof b);
