@@ -101,7 +101,16 @@ typedef struct zeek_in {
     uint64_t c_sm, c_nm;
     size_t c_len;
     int paths;                      /* test hook (fuzz_zeek_fast): ZEEK_PATHS_* */
+    /* After a row read in place: where the next row starts (the reader's
+     * position), its line number and the end of the input, so the next
+     * call needs no kn_reader_rest/_lineno/_offset (NULL: ask the reader) */
+    const char *fw_s, *fw_end, *fw_rest_at;
+    uint64_t fw_line;
 } zeek_in;
+
+/* kn_reader_rest (which also prefaults ahead and gives back pages behind,
+ * in 1-2 MiB steps) is asked at least every this many bytes */
+#define ZEEK_REST_EVERY ((size_t)64 << 10)
 
 /* Which row readers zeek_next may use (fuzz_zeek_fast compares them on the
  * same bytes): all, all but the row plan, or only kn_reader_line and
@@ -973,32 +982,54 @@ static int zeek_next(soc_input *self, soc_record *rec, kn_err *e)
         const char *s, *why = NULL;
         size_t n;
         int trunc;
-        uint64_t off = kn_reader_offset(in->r);
-        if (!in->json && in->nfields && in->sep != '\n' && in->sep != '\r' && in->paths != ZEEK_PATHS_GENERAL &&
-            kn_reader_rest(in->r, &s, &n)) {
-            if (n == 0) return 0;
-            if (s[0] != '#' && s[0] != '\n' && s[0] != '\r') {
-                size_t used = 0;
-                uint64_t line = kn_reader_lineno(in->r) + 1;
-                if (in->plan_dirty) zeek_plan(in);
-                int r;
-                if (in->plan_ok && in->paths == ZEEK_PATHS_ALL) {
+        if (!in->json && in->nfields && in->sep != '\n' && in->sep != '\r' && in->paths != ZEEK_PATHS_GENERAL) {
+            /* rows in place: the reader is asked only now and then (perf:
+             * its four calls a row were a tenth of a conn row's
+             * instructions, callgrind) */
+            const char *end;
+            uint64_t line;
+            int have = 1;
+            if (in->fw_s && (size_t)(in->fw_s - in->fw_rest_at) < ZEEK_REST_EVERY) {
+                s = in->fw_s;
+                end = in->fw_end;
+                line = in->fw_line;
+            } else if (kn_reader_rest(in->r, &s, &n)) {
+                end = s + n;
+                line = kn_reader_lineno(in->r) + 1;
+                in->fw_rest_at = s;
+            } else {
+                have = 0;
+            }
+            in->fw_s = NULL;
+            if (have) {
+                if (s == end) return 0;
+                if (s[0] != '#' && s[0] != '\n' && s[0] != '\r') {
+                    size_t used = 0;
+                    if (in->plan_dirty) zeek_plan(in);
+                    int r;
+                    if (in->plan_ok && in->paths == ZEEK_PATHS_ALL) {
 #if defined(ZEEK_AVX2)
-                    if (zeek_simd == 2) r = zeek_plan_row_avx2(in, s, s + n, &used, line, rec, &why);
-                    else
+                        if (zeek_simd == 2) r = zeek_plan_row_avx2(in, s, end, &used, line, rec, &why);
+                        else
 #endif
-                        r = zeek_plan_row_sse2(in, s, s + n, &used, line, rec, &why);
-                } else {
-                    r = zeek_tsv_fused(in, s, s + n, &used, line, rec, &why);
-                }
-                if (r != ZEEK_FUSED_FALLBACK) {
-                    kn_reader_skip_lines(in->r, used, 1);
-                    if (r == 1) return 1;
-                    if (r < 0) soc_bad_line(in->ctx, in->file, off, line, why);
-                    continue;
+                            r = zeek_plan_row_sse2(in, s, end, &used, line, rec, &why);
+                    } else {
+                        r = zeek_tsv_fused(in, s, end, &used, line, rec, &why);
+                    }
+                    if (r != ZEEK_FUSED_FALLBACK) {
+                        /* the reader is still at the row's start */
+                        if (r < 0) soc_bad_line(in->ctx, in->file, kn_reader_offset(in->r), line, why);
+                        kn_reader_skip_lines(in->r, used, 1);
+                        in->fw_s = s + used;
+                        in->fw_end = end;
+                        in->fw_line = line + 1;
+                        if (r == 1) return 1;
+                        continue;
+                    }
                 }
             }
         }
+        uint64_t off = kn_reader_offset(in->r);
         int r = kn_reader_line(in->r, &s, &n, &trunc, e);
         if (r <= 0) return r;
         uint64_t line = kn_reader_lineno(in->r);
