@@ -424,8 +424,8 @@ static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_
      * why), then any member, the event's own objects among them. The
      * expected members are read on a copy of the scanner (and of the
      * value) whose address never leaves inline code, so both live in
-     * registers (perf: with o in memory, each jscan_expect reloaded its
-     * state, a third of its instructions; callgrind). */
+     * registers (perf: with o in memory each jscan_expect reloaded its
+     * state; the copies cut 4% of EVE instructions, callgrind). */
     jscan h = o;
     jtok hv, obj;   /* obj: the value handed to a parser (its address is taken) */
     if (jscan_expect(&h, "timestamp", &hv)) ts = jtok_str(&hv, sc);
