@@ -7,10 +7,14 @@
  * which a detector reads a dozen fields; building the tree costs about 3x
  * the scan (measured in bench/soc_logs.sh: jsonp ~300 MB/s vs this scanner
  * >1 GB/s on the same lines). jscan walks one object level at a time,
- * skips unwanted values with memchr over strings, and unescapes only the
- * strings a caller asks for. It checks structure (quotes, brackets, colons,
- * commas) but not the inside of numbers and literals: a malformed scalar
- * is returned as raw text and the field reader rejects it.
+ * skips unwanted values with SSE2 masks of quotes and brackets, lets a
+ * caller match the members it expects next by their literal text
+ * (jscan_expect: Suricata's fixed order), and unescapes only the strings
+ * a caller asks for. Every fast path has a general form it is tested
+ * against (test_soc_jscan, fuzz_fastpaths). It checks structure (quotes,
+ * brackets, colons, commas) but not the inside of numbers and literals: a
+ * malformed scalar is returned as raw text and the field reader rejects
+ * it.
  *
  * Invariants: a jscan never reads outside [p, end); depth of skipped values
  * is bounded by JSCAN_MAX_DEPTH (deeper input is an error, not a crash). */
