@@ -295,11 +295,11 @@ typedef struct entry {
  * capture). Here the key is compared as three words, the hash is one
  * multiply-fold, and a one-entry cache catches the common run of packets
  * to the same destination. An entry that dies (in the per-second pass or
- * a sweep) stays in its slot, dead (occupancy bit clear), key kept: a later count for
- * the same key revives it as a new entry, and dead slots are erased in
- * one sequential pass (backward shifting, linear probing without
- * tombstones) only when the table would otherwise grow while more than
- * half its occupied slots are dead. Destinations seen again after their
+ * a sweep) stays in its slot, dead (its occupancy bit clear), key kept: a
+ * later count for the same key revives it as a new entry, and dead slots
+ * are erased in one sequential pass (backward shifting, linear probing
+ * without tombstones) only when the table would otherwise grow while more
+ * than half its occupied slots are dead. Destinations seen again after their
  * entry died (a Zeek conn.log: 65k destinations, each back every half
  * minute) then cost a lookup that hits instead of an insertion, a
  * deletion and a table pass to erase it (perf: a sixth of the DDoS
@@ -308,7 +308,7 @@ typedef struct entry {
 typedef struct dslot {
     kn_ip key;
     uint8_t used;         /* 0 free, 1 occupied: live if its dtab.occ bit is set, else dead (key kept until erased) */
-    uint8_t flags;        /* F_SAMPLED, F_TOUCHED */
+    uint8_t flags;        /* F_SAMPLED, F_TOUCHED, F_HLL, F_FRESH */
     uint16_t group;       /* host group index (thresholds) */
     entry e;
 } dslot;
@@ -553,7 +553,6 @@ static inline __attribute__((always_inline)) entry *dtab_put_h(dtab *t, const kn
 /* (inline: its one caller, add_to_prefix, runs once per host counted in a
  * second; as a call it was ~56 instructions a Zeek conn.log row, callgrind) */
 static inline __attribute__((always_inline)) entry *dtab_put(dtab *t, const kn_ip *k, int *created) { return dtab_put_h(t, k, key_hash(k), created); }
-
 
 static entry *dtab_get(const dtab *t, const kn_ip *k)
 {
