@@ -92,7 +92,7 @@ typedef struct zeek_in {
     /* Row plan of a conn or http #fields header (zeek_plan): the column
      * each field is read from. */
     int plan_dirty;                 /* a header changed since the plan was made */
-    int plan_ok;                    /* op[]/off[] are usable for this header */
+    int plan_ok;                    /* zc[] is usable for this header */
     int16_t zc[Z_COUNT];            /* column of each field, -1 none */
     int32_t pos[ZEEK_MAX_FIELDS + 80];   /* a planned row's field ends (zeek_plan_row_t) */
     /* separator and newline masks of the bytes after the last planned row
@@ -562,17 +562,17 @@ last:
     return zeek_build(in, in->path_kind, in->path, line, rec, why);
 }
 
-/* ---- the row plan: conn and http rows in one pass ------------------------------
+/* ---- the row plan: conn and http rows in place -------------------------------
  *
  * For the two logs that make up most of Zeek's volume, a #fields header is
- * compiled once into one operation per column (zeek_plan) and a row is
- * split and converted in the same pass, straight into the event and flow:
- * no soc_str per column stored and read again by zeek_build, nothing done
- * for columns no reader wants. Storing every column and re-reading the
- * fields in zeek_build was 45% of conn.log ingest (perf). Every row reads
- * exactly as zeek_tsv_row + zeek_build read it (fuzz_zeek_fast compares
- * them); anything out of the plain case (column count, long rows) goes back
- * to that general path. */
+ * turned once into the column of each field read (zeek_plan); a row's
+ * separator positions are collected and only those columns are converted,
+ * straight into the event and flow: no soc_str per column stored and read
+ * again by zeek_build, nothing done for columns no reader wants. Storing
+ * every column and re-reading the fields in zeek_build was 45% of conn.log
+ * ingest (perf). Every row reads exactly as zeek_tsv_row + zeek_build read
+ * it (fuzz_zeek_fast compares them); anything out of the plain case
+ * (column count, rows over 1 MiB) goes back to that general path. */
 
 /* Makes the plan (zc[]) for the current #path and #fields; plan_ok stays
  * 0 for other paths and for headers without a ts column (every row is bad
@@ -785,7 +785,8 @@ static inline __attribute__((always_inline)) void z_block_sse2(const char *p, ch
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
 #define ZEEK_AVX2 1
 #include <immintrin.h>
-/* Two 32-byte compares a mask instead of four 16-byte ones: (perf) */
+/* Two 32-byte compares a mask instead of four 16-byte ones (perf: 8 ns of
+ * 124 a conn row, 10 of 157 an http row, with the rest of the row plan) */
 __attribute__((target("avx2"))) static inline void z_block_avx2(const char *p, char sep, uint64_t *sm, uint64_t *nm)
 {
     const __m256i sv = _mm256_set1_epi8(sep), nv = _mm256_set1_epi8('\n');
