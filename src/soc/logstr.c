@@ -10,6 +10,7 @@
 #endif
 
 #include "soc/logs.h"
+#include "soc/ipv4.h"
 
 static int hexval(char c)
 {
@@ -62,9 +63,6 @@ const char *soc_str_icontains_n(soc_str hay, const char *needle, size_t n)
     return NULL;
 }
 
-static inline uint64_t ld64u(const void *p) { uint64_t v; memcpy(&v, p, 8); return v; }
-static inline uint32_t ld32u(const void *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-
 /* A dotted quad of 7..15 bytes at p: 1 and *out (host order), or 0 when
  * it is not the plain form (leading zeros, > 255, other bytes: kn_ip_parse
  * decides those). The text is brought into 16 zero-padded bytes with two
@@ -77,10 +75,10 @@ static inline int ipv4_plain(const char *p, size_t n, uint32_t *out)
 {
     uint64_t w0, w1;
     if (n >= 8) {
-        w0 = ld64u(p);
-        w1 = n > 8 ? ld64u(p + n - 8) >> (8 * (16 - n)) : 0;
+        w0 = soc_ld64u(p);
+        w1 = n > 8 ? soc_ld64u(p + n - 8) >> (8 * (16 - n)) : 0;
     } else {   /* n == 7 */
-        w0 = (uint64_t)ld32u(p) | (uint64_t)(ld32u(p + 3) >> 8) << 32;
+        w0 = (uint64_t)soc_ld32u(p) | (uint64_t)(soc_ld32u(p + 3) >> 8) << 32;
         w1 = 0;
     }
     /* b[-4..-1] and b[n..15] are zero: a part's value reads the three bytes
@@ -128,87 +126,32 @@ static inline int ipv4_plain(const char *p, size_t n, uint32_t *out)
 }
 
 #if defined(__x86_64__) || defined(__i386__)
-#include <tmmintrin.h>
-/* The SSSE3 form (pshufb, pmaddubsw: every x86-64 CPU since 2006, checked
+/* The SSSE3 form (soc/ipv4.h) (pshufb, pmaddubsw: every x86-64 CPU since 2006, checked
  * at run time): the four parts' lengths name one of 81 layouts, whose
  * shuffle puts each part's digits right-aligned in a 4-byte lane; two
  * multiply-adds give the four values at once (the scalar form above is
  * about 60 cycles an address, a dependent chain of byte loads and
  * selects; this one about a third of that, measured on 2 M Zeek
  * addresses). */
-static unsigned char ipv4_shuf[81][16];
+unsigned char soc_ipv4_shuf[81][16];
 
-__attribute__((constructor)) static void ipv4_shuf_init(void)
+__attribute__((constructor)) static void soc_ipv4_shuf_init(void)
 {
     for (int id = 0; id < 81; id++) {
         int len[4] = {id / 27 % 3 + 1, id / 9 % 3 + 1, id / 3 % 3 + 1, id % 3 + 1}, start = 0;
         for (int k = 0; k < 4; k++) {
             /* lane 4k: 0; lanes 4k+1..4k+3: hundreds, tens, ones (0x80: zero) */
-            ipv4_shuf[id][4 * k] = 0x80;
+            soc_ipv4_shuf[id][4 * k] = 0x80;
             for (int j = 0; j < 3; j++) {
                 int from = start + len[k] - 3 + j;
-                ipv4_shuf[id][4 * k + 1 + j] = (unsigned char)(from >= start ? from : 0x80);
+                soc_ipv4_shuf[id][4 * k + 1 + j] = (unsigned char)(from >= start ? from : 0x80);
             }
             start += len[k] + 1;
         }
     }
 }
 
-__attribute__((target("ssse3"), always_inline)) static inline int ipv4_plain_ssse3(const char *p, size_t n, uint32_t *out)
-{
-    uint64_t w0, w1;
-    if (n >= 8) {
-        w0 = ld64u(p);
-        w1 = n > 8 ? ld64u(p + n - 8) >> (8 * (16 - n)) : 0;
-    } else {   /* n == 7 */
-        w0 = (uint64_t)ld32u(p) | (uint64_t)(ld32u(p + 3) >> 8) << 32;
-        w1 = 0;
-    }
-    __m128i x = _mm_set_epi64x((long long)w1, (long long)w0);
-    unsigned dots = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')));
-    unsigned digits = (unsigned)_mm_movemask_epi8(
-        _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1))));
-    /* exactly three dots, the rest digits, no empty part (dot first, last
-     * or twice in a row), no part of four digits or more */
-    unsigned m1 = dots & (dots - 1), m2 = m1 & (m1 - 1);
-    unsigned bad = (unsigned)(m2 == 0) | (m2 & (m2 - 1)) | ((dots | digits) ^ ((1u << n) - 1)) | (dots & (dots >> 1)) | (dots & 1) |
-                   (dots >> (n - 1)) | (digits & (digits >> 1) & (digits >> 2) & (digits >> 3));
-    if (bad) return 0;
-    unsigned e0 = (unsigned)__builtin_ctz(dots), e1 = (unsigned)__builtin_ctz(m1), e2 = (unsigned)__builtin_ctz(m2);
-    /* part lengths e0, e1-e0-1, e2-e1-1, n-e2-1, each 1..3 */
-    unsigned id = (e0 - 1) * 27 + (e1 - e0 - 2) * 9 + (e2 - e1 - 2) * 3 + ((unsigned)n - e2 - 2);
-    __m128i sh = _mm_shuffle_epi8(x, _mm_loadu_si128((const __m128i *)(const void *)ipv4_shuf[id]));
-    /* a leading zero ("01", "001") is left to kn_ip_parse: a part's first
-     * lane is '0' with a digit after it, or empty with '0' then a digit */
-    unsigned c0 = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(sh, _mm_set1_epi8('0')));
-    unsigned z = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(sh, _mm_setzero_si128()));
-    if (((c0 >> 1) | ((z >> 1) & (c0 >> 2))) & 0x1111) return 0;
-    __m128i d = _mm_subs_epu8(sh, _mm_set1_epi8('0'));   /* empty lanes stay 0 */
-    __m128i v16 = _mm_maddubs_epi16(d, _mm_set1_epi32(0x010a6400));   /* per lane: 0,100 | 10,1 */
-    __m128i v32 = _mm_madd_epi16(v16, _mm_set1_epi16(1));
-    if (_mm_movemask_epi8(_mm_cmpgt_epi32(v32, _mm_set1_epi32(255)))) return 0;
-    __m128i b8 = _mm_packus_epi16(_mm_packs_epi32(v32, v32), _mm_setzero_si128());
-    *out = __builtin_bswap32((uint32_t)_mm_cvtsi128_si32(b8));
-    return 1;
-}
 #endif
-
-/* The address in kn_ip_from_v4's layout (::ffff:a.b.c.d, family 4),
- * stored as whole words: the address is copied into a flow record right
- * after, and 8-byte loads of bytes stored one by one stall on store
- * forwarding. */
-static inline __attribute__((always_inline)) void store_v4(kn_ip *ip, uint32_t v4)
-{
-    uint8_t hi[8] = {0, 0, 0xff, 0xff, (uint8_t)(v4 >> 24), (uint8_t)(v4 >> 16), (uint8_t)(v4 >> 8), (uint8_t)v4};
-    uint8_t fam[4] = {4, 0, 0, 0};
-    uint64_t lo = 0, hw;
-    uint32_t fw;
-    memcpy(&hw, hi, 8);
-    memcpy(&fw, fam, 4);
-    memcpy(ip->b, &lo, 8);
-    memcpy(ip->b + 8, &hw, 8);
-    memcpy(&ip->family, &fw, 4);
-}
 
 /* Everything but a plain dotted quad. Host names (HTTP Host, SNI) are
  * asked about per event: text with a byte inet_pton never accepts
@@ -232,7 +175,7 @@ static int str_ip_general(soc_str s, kn_ip *ip)
 static int str_ip_scalar(soc_str s, kn_ip *ip)
 {
     uint32_t v4;
-    if (s.n >= 7 && s.n <= 15 && ipv4_plain(s.p, s.n, &v4)) { store_v4(ip, v4); return 0; }
+    if (s.n >= 7 && s.n <= 15 && ipv4_plain(s.p, s.n, &v4)) { soc_ip_store_v4(ip, v4); return 0; }
     return str_ip_general(s, ip);
 }
 
@@ -244,7 +187,7 @@ static int str_ip_scalar(soc_str s, kn_ip *ip)
 __attribute__((target("ssse3"))) static int str_ip_ssse3(soc_str s, kn_ip *ip)
 {
     uint32_t v4;
-    if (s.n >= 7 && s.n <= 15 && ipv4_plain_ssse3(s.p, s.n, &v4)) { store_v4(ip, v4); return 0; }
+    if (s.n >= 7 && s.n <= 15 && soc_ipv4_parse_ssse3(s.p, s.n, &v4)) { soc_ip_store_v4(ip, v4); return 0; }
     return str_ip_general(s, ip);
 }
 #endif

@@ -1,0 +1,88 @@
+/* ipv4.h: the dotted-quad parser of soc_str_ip (logstr.c), as inline code
+ * for callers that parse addresses in their own SIMD loops (the Zeek row
+ * plan): inlined there, two addresses of a row are parsed side by side
+ * without a call, an indirect jump and a prologue each.
+ *
+ * soc_ipv4_parse_ssse3 needs SSSE3: call it only from code built for it
+ * (a function with target("ssse3") or wider, reached after a run-time
+ * check), and soc_str_ip otherwise; soc_str_ip gives the same answers
+ * (test_soc_addr checks both against inet_pton). */
+#ifndef KENSA_SOC_IPV4_H
+#define KENSA_SOC_IPV4_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "core/ip.h"
+
+static inline uint64_t soc_ld64u(const void *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+static inline uint32_t soc_ld32u(const void *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+
+/* The address in kn_ip_from_v4's layout (::ffff:a.b.c.d, family 4),
+ * stored as whole words: the address is copied into a flow record right
+ * after, and 8-byte loads of bytes stored one by one stall on store
+ * forwarding. */
+static inline __attribute__((always_inline)) void soc_ip_store_v4(kn_ip *ip, uint32_t v4)
+{
+    uint8_t hi[8] = {0, 0, 0xff, 0xff, (uint8_t)(v4 >> 24), (uint8_t)(v4 >> 16), (uint8_t)(v4 >> 8), (uint8_t)v4};
+    uint8_t fam[4] = {4, 0, 0, 0};
+    uint64_t lo = 0, hw;
+    uint32_t fw;
+    memcpy(&hw, hi, 8);
+    memcpy(&fw, fam, 4);
+    memcpy(ip->b, &lo, 8);
+    memcpy(ip->b + 8, &hw, 8);
+    memcpy(&ip->family, &fw, 4);
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <tmmintrin.h>
+
+/* Shuffles by part-length layout, filled at start by logstr.c. */
+extern unsigned char soc_ipv4_shuf[81][16];
+
+/* A plain dotted quad of 7..15 bytes at p (read only inside p[0..n)): 1
+ * and *out in host order, or 0 when the text is anything else (leading
+ * zeros, parts over 255, other bytes: soc_str_ip's general path decides
+ * those). */
+static inline __attribute__((target("ssse3"), always_inline)) int soc_ipv4_parse_ssse3(const char *p, size_t n, uint32_t *out)
+{
+    uint64_t w0, w1;
+    if (n >= 8) {
+        w0 = soc_ld64u(p);
+        w1 = n > 8 ? soc_ld64u(p + n - 8) >> (8 * (16 - n)) : 0;
+    } else {   /* n == 7 */
+        w0 = (uint64_t)soc_ld32u(p) | (uint64_t)(soc_ld32u(p + 3) >> 8) << 32;
+        w1 = 0;
+    }
+    __m128i x = _mm_set_epi64x((long long)w1, (long long)w0);
+    unsigned dots = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')));
+    unsigned digits = (unsigned)_mm_movemask_epi8(
+        _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1))));
+    /* exactly three dots, the rest digits, no empty part (dot first, last
+     * or twice in a row), no part of four digits or more */
+    unsigned m1 = dots & (dots - 1), m2 = m1 & (m1 - 1);
+    unsigned bad = (unsigned)(m2 == 0) | (m2 & (m2 - 1)) | ((dots | digits) ^ ((1u << n) - 1)) | (dots & (dots >> 1)) | (dots & 1) |
+                   (dots >> (n - 1)) | (digits & (digits >> 1) & (digits >> 2) & (digits >> 3));
+    if (bad) return 0;
+    unsigned e0 = (unsigned)__builtin_ctz(dots), e1 = (unsigned)__builtin_ctz(m1), e2 = (unsigned)__builtin_ctz(m2);
+    /* part lengths e0, e1-e0-1, e2-e1-1, n-e2-1, each 1..3 */
+    unsigned id = (e0 - 1) * 27 + (e1 - e0 - 2) * 9 + (e2 - e1 - 2) * 3 + ((unsigned)n - e2 - 2);
+    __m128i sh = _mm_shuffle_epi8(x, _mm_loadu_si128((const __m128i *)(const void *)soc_ipv4_shuf[id]));
+    /* a leading zero ("01", "001") is left to kn_ip_parse: a part's first
+     * lane is '0' with a digit after it, or empty with '0' then a digit */
+    unsigned c0 = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(sh, _mm_set1_epi8('0')));
+    unsigned z = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(sh, _mm_setzero_si128()));
+    if (((c0 >> 1) | ((z >> 1) & (c0 >> 2))) & 0x1111) return 0;
+    __m128i d = _mm_subs_epu8(sh, _mm_set1_epi8('0'));   /* empty lanes stay 0 */
+    __m128i v16 = _mm_maddubs_epi16(d, _mm_set1_epi32(0x010a6400));   /* per lane: 0,100 | 10,1 */
+    __m128i v32 = _mm_madd_epi16(v16, _mm_set1_epi16(1));
+    if (_mm_movemask_epi8(_mm_cmpgt_epi32(v32, _mm_set1_epi32(255)))) return 0;
+    __m128i b8 = _mm_packus_epi16(_mm_packs_epi32(v32, v32), _mm_setzero_si128());
+    *out = __builtin_bswap32((uint32_t)_mm_cvtsi128_si32(b8));
+    return 1;
+}
+#endif
+
+#endif
