@@ -4,7 +4,8 @@
  * addresses and on random corruptions of them. Each text sits at the very
  * end of its own allocation, so ASan flags any read past it (the fast
  * paths load 8 bytes at a time from inside the text). soc_host_is_ip is
- * checked against its definition written with kn_ip_parse alone. */
+ * checked against its definition written with kn_ip_parse alone, and
+ * soc_str_icontains against a byte loop. */
 #include "test.h"
 #include "core/ip.h"
 #include "soc/logs.h"
@@ -145,4 +146,44 @@ static void host_is_ip_matches_definition(void)
     }
 }
 
-TEST_MAIN(edge_parts, random_addresses, lengths_and_others, host_is_ip_matches_definition)
+/* soc_str_icontains (16 positions at a time where the text is long
+ * enough) against the obvious byte loop, on random texts over a small
+ * alphabet (so matches are frequent), with needles of 1 to 6 bytes taken
+ * from the text or random, at every length around the 16- and 17-byte
+ * block edges. */
+static int lc(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
+static const char *icontains_ref(const char *h, size_t hn, const char *nd, size_t n)
+{
+    for (size_t i = 0; i + n <= hn; i++) {
+        size_t k = 0;
+        while (k < n && lc((unsigned char)h[i + k]) == lc((unsigned char)nd[k])) k++;
+        if (k == n) return h + i;
+    }
+    return NULL;
+}
+
+static void icontains_matches_reference(void)
+{
+    static const char alpha[] = "aAbB_-@`[{0\x80\xc1";
+    char nd[8];
+    for (int it = 0; it < 300000; it++) {
+        size_t hn = rnd() % 70;
+        char *h = malloc(hn ? hn : 1);
+        for (size_t k = 0; k < hn; k++) h[k] = alpha[rnd() % (sizeof alpha - 1)];
+        size_t n = 1 + rnd() % 6;
+        if (hn >= n && rnd() % 2) {
+            size_t at = rnd() % (hn - n + 1);
+            for (size_t k = 0; k < n; k++) nd[k] = (char)(rnd() % 2 ? lc((unsigned char)h[at + k]) : h[at + k]);
+        } else {
+            for (size_t k = 0; k < n; k++) nd[k] = alpha[rnd() % (sizeof alpha - 1)];
+        }
+        nd[n] = 0;
+        const char *got = soc_str_icontains_n(soc_s(h, hn), nd, n), *want = icontains_ref(h, hn, nd, n);
+        if (got != want) fprintf(stderr, "icontains differs: hay %zu bytes, needle %zu bytes: %td vs %td\n", hn, n,
+                                 got ? got - h : -1, want ? want - h : -1);
+        CHECK(got == want);
+        free(h);
+    }
+}
+
+TEST_MAIN(edge_parts, random_addresses, lengths_and_others, host_is_ip_matches_definition, icontains_matches_reference)
