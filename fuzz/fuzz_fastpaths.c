@@ -1,11 +1,12 @@
 /* Fuzz target: the soc log fast paths against their general forms, on the
  * same bytes. Aborts on any disagreement: jscan_next_fast vs jscan_next
- * (tokens, positions, errors, lazy skipping), jscan_expect vs jscan_next
- * (a hit reads the same member, a miss consumes nothing), kn_time_parse vs
- * kn_time_parse_general, soc_str_ip vs kn_ip_parse, jtok_int vs
- * jtok_int_general, jscan_skip_nested and jscan_skip_nested_first vs
- * jscan_skip_nested_bytes (from the first 64 brackets), and that a scan over a raw newline counts it
- * in jscan_newlines. The first input byte picks lazy mode. */
+ * (tokens, positions, errors, lazy skipping), jscan_expect and
+ * jcur_expect vs jscan_next (a hit reads the same member, a miss consumes
+ * nothing), kn_time_parse vs kn_time_parse_general, soc_str_ip vs
+ * kn_ip_parse, jtok_int vs jtok_int_general, jscan_skip_nested and
+ * jscan_skip_nested_first vs jscan_skip_nested_bytes (from the first 64
+ * brackets), and that a scan over a raw newline counts it in
+ * jscan_newlines. The first input byte picks lazy mode. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     if (re == 1 && (cut || c.p != b.p || c.pending != b.pending || c.first != b.first || !same_tok(&ve, &vb)))
                         abort();
                     if (re != 1 && (re != 0 || memcmp(&c, &before, sizeof c) != 0)) abort();
+                    if (!before.err && !before.pending) {
+                        jcur cu = jcur_of(&before);
+                        int rc = jcur_expect_n(&cu, lit, ln + 2, &ve);
+                        if (rc == 1 && (cut || cu.p != b.p || b.pending || !same_tok(&ve, &vb))) abort();
+                        if (rc != 1 && (rc != 0 || cu.p != before.p || cu.first != before.first)) abort();
+                    }
                     memcpy(lit + 2, kb.s, kb.n);
                 }
             }

@@ -116,17 +116,17 @@ static const char *parse_http(const jtok *obj, soc_event *ev, kn_buf *sc)
     if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
     /* Suricata's order first (jscan_expect says why), then any member */
     {
-        jscan h = o;   /* registers only (see eve_parse) */
+        jcur c = jcur_of(&o);   /* registers only (logs.h, jcur) */
         jtok hv;
-        if (jscan_expect(&h, "hostname", &hv)) ev->http.host = jtok_str(&hv, sc);
-        if (jscan_expect(&h, "url", &hv)) ev->http.uri = jtok_str(&hv, sc);
-        if (jscan_expect(&h, "http_user_agent", &hv)) ev->http.user_agent = jtok_str(&hv, sc);
-        if (jscan_expect(&h, "http_content_type", &hv)) ev->http.resp_content_type = jtok_str(&hv, sc);
-        if (jscan_expect(&h, "http_method", &hv)) ev->http.method = jtok_str(&hv, sc);
-        if (jscan_expect(&h, "protocol", &hv)) ev->http.version = jtok_str(&hv, sc);
-        if (jscan_expect(&h, "status", &hv)) ev->http.status = (int)jtok_int(&hv, -1);
-        if (jscan_expect(&h, "length", &hv)) ev->http.resp_body_len = jtok_int(&hv, -1);
-        o = h;
+        if (jcur_expect(&c, "hostname", &hv)) ev->http.host = jtok_str(&hv, sc);
+        if (jcur_expect(&c, "url", &hv)) ev->http.uri = jtok_str(&hv, sc);
+        if (jcur_expect(&c, "http_user_agent", &hv)) ev->http.user_agent = jtok_str(&hv, sc);
+        if (jcur_expect(&c, "http_content_type", &hv)) ev->http.resp_content_type = jtok_str(&hv, sc);
+        if (jcur_expect(&c, "http_method", &hv)) ev->http.method = jtok_str(&hv, sc);
+        if (jcur_expect(&c, "protocol", &hv)) ev->http.version = jtok_str(&hv, sc);
+        if (jcur_expect(&c, "status", &hv)) ev->http.status = (int)jtok_int(&hv, -1);
+        if (jcur_expect(&c, "length", &hv)) ev->http.resp_body_len = jtok_int(&hv, -1);
+        jcur_done(&c, &o);
     }
     while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "hostname")) ev->http.host = jtok_str(&v, sc);
@@ -172,13 +172,13 @@ static void dns_answers(jscan *o, const jtok *v, soc_event *ev, kn_buf *sc)
     jtok ak, av;
     if (jscan_object(&ao, item.s, item.n) == 0) {
         {
-            jscan h = ao;   /* registers only (see eve_parse) */
+            jcur c = jcur_of(&ao);   /* registers only (logs.h, jcur) */
             jtok hv;
-            if (jscan_expect(&h, "rrname", &hv)) {}
-            if (jscan_expect(&h, "rrtype", &hv)) {}
-            if (jscan_expect(&h, "ttl", &hv)) {}
-            if (jscan_expect(&h, "rdata", &hv)) ev->dns.answers = jtok_str(&hv, sc);
-            ao = h;
+            if (jcur_expect(&c, "rrname", &hv)) {}
+            if (jcur_expect(&c, "rrtype", &hv)) {}
+            if (jcur_expect(&c, "ttl", &hv)) {}
+            if (jcur_expect(&c, "rdata", &hv)) ev->dns.answers = jtok_str(&hv, sc);
+            jcur_done(&c, &ao);
         }
         while (jscan_next_fast(&ao, &ak, &av) == 1)
             if (JKEY(&ak, "rdata")) ev->dns.answers = jtok_str(&av, sc);
@@ -195,27 +195,22 @@ static const char *parse_dns(const jtok *obj, soc_event *ev, kn_buf *sc)
     o.lazy = 1;   /* for "answers" (dns_answers); other nested values are skipped by the next read */
     /* Suricata's order first (jscan_expect says why), then any member */
     {
-        jscan h = o;   /* registers only (see eve_parse) */
+        jcur c = jcur_of(&o);   /* registers only (logs.h, jcur) */
         jtok hv;
-        if (jscan_expect(&h, "version", &hv)) {}
-        if (jscan_expect(&h, "type", &hv)) { soc_str t = jtok_str(&hv, sc); ev->dns.is_response = soc_str_eq(t, "answer"); }
-        if (jscan_expect(&h, "id", &hv)) {}
-        if (jscan_expect(&h, "flags", &hv)) {}
-        if (jscan_expect(&h, "qr", &hv)) {}
-        if (jscan_expect(&h, "rd", &hv)) {}
-        if (jscan_expect(&h, "ra", &hv)) {}
-        if (jscan_expect(&h, "rrname", &hv) && !ev->dns.query.n) ev->dns.query = jtok_str(&hv, sc);
-        if (jscan_expect(&h, "rrtype", &hv) && !ev->dns.qtype_name.n) ev->dns.qtype_name = jtok_str(&hv, sc);
-        if (jscan_expect(&h, "rcode", &hv)) ev->dns.rcode_name = jtok_str(&hv, sc);
-        if (jscan_expect(&h, "answers", &hv)) {
-            v = hv;   /* o and v may leave registers, h and hv not */
-            o = h;
-            dns_answers(&o, &v, ev, sc);
-            h = o;
-        }
-        if (jscan_expect(&h, "grouped", &hv) && h.pending) jscan_resume(&h, jscan_skip_nested(hv.s, h.end));
-        o = h;
+        if (jcur_expect(&c, "version", &hv)) {}
+        if (jcur_expect(&c, "type", &hv)) { soc_str t = jtok_str(&hv, sc); ev->dns.is_response = soc_str_eq(t, "answer"); }
+        if (jcur_expect(&c, "id", &hv)) {}
+        if (jcur_expect(&c, "flags", &hv)) {}
+        if (jcur_expect(&c, "qr", &hv)) {}
+        if (jcur_expect(&c, "rd", &hv)) {}
+        if (jcur_expect(&c, "ra", &hv)) {}
+        if (jcur_expect(&c, "rrname", &hv) && !ev->dns.query.n) ev->dns.query = jtok_str(&hv, sc);
+        if (jcur_expect(&c, "rrtype", &hv) && !ev->dns.qtype_name.n) ev->dns.qtype_name = jtok_str(&hv, sc);
+        if (jcur_expect(&c, "rcode", &hv)) ev->dns.rcode_name = jtok_str(&hv, sc);
+        jcur_done(&c, &o);
     }
+    if (jscan_expect(&o, "answers", &v)) dns_answers(&o, &v, ev, sc);
+    if (jscan_expect(&o, "grouped", &v) && o.pending) jscan_resume(&o, jscan_skip_nested(v.s, o.end));
     while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "type")) { soc_str t = jtok_str(&v, sc); ev->dns.is_response = soc_str_eq(t, "answer"); }
         else if (JKEY(&k, "rrname") && !ev->dns.query.n) ev->dns.query = jtok_str(&v, sc);
@@ -250,18 +245,18 @@ static const char *parse_tls(const jtok *obj, soc_event *ev, kn_buf *sc)
     if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
     /* Suricata's order first (jscan_expect says why), then any member */
     {
-        jscan h = o;   /* registers only (see eve_parse) */
+        jcur c = jcur_of(&o);   /* registers only (logs.h, jcur) */
         jtok hv;
-        if (jscan_expect(&h, "subject", &hv)) {}
-        if (jscan_expect(&h, "issuerdn", &hv)) {}
-        if (jscan_expect(&h, "serial", &hv)) {}
-        if (jscan_expect(&h, "fingerprint", &hv)) {}
-        if (jscan_expect(&h, "sni", &hv)) ev->tls.sni = jtok_str(&hv, sc);
-        if (jscan_expect(&h, "version", &hv)) ev->tls.version = jtok_str(&hv, sc);
-        if (jscan_expect(&h, "notbefore", &hv)) {}
-        if (jscan_expect(&h, "notafter", &hv)) {}
-        if (jscan_expect(&h, "ja3", &hv)) tls_ja3(&hv, ev, sc);
-        o = h;
+        if (jcur_expect(&c, "subject", &hv)) {}
+        if (jcur_expect(&c, "issuerdn", &hv)) {}
+        if (jcur_expect(&c, "serial", &hv)) {}
+        if (jcur_expect(&c, "fingerprint", &hv)) {}
+        if (jcur_expect(&c, "sni", &hv)) ev->tls.sni = jtok_str(&hv, sc);
+        if (jcur_expect(&c, "version", &hv)) ev->tls.version = jtok_str(&hv, sc);
+        if (jcur_expect(&c, "notbefore", &hv)) {}
+        if (jcur_expect(&c, "notafter", &hv)) {}
+        jcur_done(&c, &o);
+        if (jscan_expect(&o, "ja3", &hv)) tls_ja3(&hv, ev, sc);
     }
     while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "sni")) ev->tls.sni = jtok_str(&v, sc);
@@ -315,16 +310,16 @@ static const char *parse_alert(const jtok *obj, soc_event *ev, kn_buf *sc)
     if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
     /* Suricata's order first (jscan_expect says why), then any member */
     {
-        jscan h = o;   /* registers only (see eve_parse) */
+        jcur c = jcur_of(&o);   /* registers only (logs.h, jcur) */
         jtok hv;
-        if (jscan_expect(&h, "action", &hv)) ev->alert.action = jtok_str(&hv, sc);
-        if (jscan_expect(&h, "gid", &hv)) {}
-        if (jscan_expect(&h, "signature_id", &hv)) ev->alert.signature_id = jtok_int(&hv, -1);
-        if (jscan_expect(&h, "rev", &hv)) {}
-        if (jscan_expect(&h, "signature", &hv)) ev->alert.signature = jtok_str(&hv, sc);
-        if (jscan_expect(&h, "category", &hv)) ev->alert.category = jtok_str(&hv, sc);
-        if (jscan_expect(&h, "severity", &hv)) ev->alert.severity = (int)jtok_int(&hv, 0);
-        o = h;
+        if (jcur_expect(&c, "action", &hv)) ev->alert.action = jtok_str(&hv, sc);
+        if (jcur_expect(&c, "gid", &hv)) {}
+        if (jcur_expect(&c, "signature_id", &hv)) ev->alert.signature_id = jtok_int(&hv, -1);
+        if (jcur_expect(&c, "rev", &hv)) {}
+        if (jcur_expect(&c, "signature", &hv)) ev->alert.signature = jtok_str(&hv, sc);
+        if (jcur_expect(&c, "category", &hv)) ev->alert.category = jtok_str(&hv, sc);
+        if (jcur_expect(&c, "severity", &hv)) ev->alert.severity = (int)jtok_int(&hv, 0);
+        jcur_done(&c, &o);
     }
     while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "signature")) ev->alert.signature = jtok_str(&v, sc);
@@ -367,19 +362,19 @@ static const char *parse_flow(const jtok *obj, soc_event *ev, kn_time *times, kn
     if (jscan_object(&o, obj->s, obj->n) < 0) return NULL;
     /* Suricata's order first (jscan_expect says why), then any member */
     {
-        jscan h = o;   /* registers only (see eve_parse) */
+        jcur c = jcur_of(&o);   /* registers only (logs.h, jcur) */
         jtok hv;
-        if (jscan_expect(&h, "pkts_toserver", &hv)) ev->conn.orig_pkts = (uint64_t)jtok_int(&hv, 0);
-        if (jscan_expect(&h, "pkts_toclient", &hv)) ev->conn.resp_pkts = (uint64_t)jtok_int(&hv, 0);
-        if (jscan_expect(&h, "bytes_toserver", &hv)) ev->conn.orig_bytes = (uint64_t)jtok_int(&hv, 0);
-        if (jscan_expect(&h, "bytes_toclient", &hv)) ev->conn.resp_bytes = (uint64_t)jtok_int(&hv, 0);
-        if (jscan_expect(&h, "start", &hv)) flow_time(&hv, &times[0], sc);
-        if (jscan_expect(&h, "end", &hv)) flow_time(&hv, &times[1], sc);
-        if (jscan_expect(&h, "age", &hv)) {}
-        if (jscan_expect(&h, "state", &hv)) ev->conn.state = jtok_str(&hv, sc);
-        if (jscan_expect(&h, "reason", &hv)) {}
-        if (jscan_expect(&h, "alerted", &hv)) {}
-        o = h;
+        if (jcur_expect(&c, "pkts_toserver", &hv)) ev->conn.orig_pkts = (uint64_t)jtok_int(&hv, 0);
+        if (jcur_expect(&c, "pkts_toclient", &hv)) ev->conn.resp_pkts = (uint64_t)jtok_int(&hv, 0);
+        if (jcur_expect(&c, "bytes_toserver", &hv)) ev->conn.orig_bytes = (uint64_t)jtok_int(&hv, 0);
+        if (jcur_expect(&c, "bytes_toclient", &hv)) ev->conn.resp_bytes = (uint64_t)jtok_int(&hv, 0);
+        if (jcur_expect(&c, "start", &hv)) flow_time(&hv, &times[0], sc);
+        if (jcur_expect(&c, "end", &hv)) flow_time(&hv, &times[1], sc);
+        if (jcur_expect(&c, "age", &hv)) {}
+        if (jcur_expect(&c, "state", &hv)) ev->conn.state = jtok_str(&hv, sc);
+        if (jcur_expect(&c, "reason", &hv)) {}
+        if (jcur_expect(&c, "alerted", &hv)) {}
+        jcur_done(&c, &o);
     }
     while (jscan_next_fast(&o, &k, &v) == 1) {
         if (JKEY(&k, "pkts_toserver")) ev->conn.orig_pkts = (uint64_t)jtok_int(&v, 0);
@@ -421,64 +416,61 @@ static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_
     kn_time fl_times[2] = {0, 0};   /* flow start, end (the flow record is filled only for flows) */
     int r;
     /* Suricata's order of the common members first (jscan_expect says
-     * why), then any member, the event's own objects among them. The
-     * expected members are read on a copy of the scanner (and of the
-     * value) whose address never leaves inline code, so both live in
-     * registers (perf: with o in memory each jscan_expect reloaded its
-     * state; the copies cut 4% of EVE instructions, callgrind). */
-    jscan h = o;
+     * why; the scalar ones through a register cursor, logs.h jcur), then
+     * any member, the event's own objects among them */
+    jcur c = jcur_of(&o);
     jtok hv, obj;   /* obj: the value handed to a parser (its address is taken) */
-    if (jscan_expect(&h, "timestamp", &hv)) ts = jtok_str(&hv, sc);
-    if (jscan_expect(&h, "flow_id", &hv)) {}
-    if (jscan_expect(&h, "in_iface", &hv)) {}
-    if (jscan_expect(&h, "event_type", &hv)) type = jtok_str(&hv, sc);
-    if (jscan_expect(&h, "src_ip", &hv)) src = jtok_str(&hv, sc);
-    if (jscan_expect(&h, "src_port", &hv)) ev->sport = (uint16_t)jtok_int(&hv, 0);
-    if (jscan_expect(&h, "dest_ip", &hv)) dst = jtok_str(&hv, sc);
-    if (jscan_expect(&h, "dest_port", &hv)) ev->dport = (uint16_t)jtok_int(&hv, 0);
-    if (jscan_expect(&h, "proto", &hv)) proto = jtok_str(&hv, sc);
-    if (jscan_expect(&h, "pkt_src", &hv)) {}
-    if (jscan_expect(&h, "app_proto", &hv)) {}
-    if (jscan_expect(&h, "community_id", &hv)) {}
-    if (jscan_expect(&h, "tx_id", &hv)) {}
+    if (jcur_expect(&c, "timestamp", &hv)) ts = jtok_str(&hv, sc);
+    if (jcur_expect(&c, "flow_id", &hv)) {}
+    if (jcur_expect(&c, "in_iface", &hv)) {}
+    if (jcur_expect(&c, "event_type", &hv)) type = jtok_str(&hv, sc);
+    if (jcur_expect(&c, "src_ip", &hv)) src = jtok_str(&hv, sc);
+    if (jcur_expect(&c, "src_port", &hv)) ev->sport = (uint16_t)jtok_int(&hv, 0);
+    if (jcur_expect(&c, "dest_ip", &hv)) dst = jtok_str(&hv, sc);
+    if (jcur_expect(&c, "dest_port", &hv)) ev->dport = (uint16_t)jtok_int(&hv, 0);
+    if (jcur_expect(&c, "proto", &hv)) proto = jtok_str(&hv, sc);
+    if (jcur_expect(&c, "pkt_src", &hv)) {}
+    if (jcur_expect(&c, "app_proto", &hv)) {}
+    if (jcur_expect(&c, "community_id", &hv)) {}
+    if (jcur_expect(&c, "tx_id", &hv)) {}
+    jcur_done(&c, &o);
     /* the event's own object, picked by its type (same actions as below) */
     switch (type.n ? type.p[0] : 0) {
     case 'h':
-        if (jscan_expect(&h, "http", &hv) && hv.type == JT_OBJ) {
+        if (jscan_expect(&o, "http", &hv) && hv.type == JT_OBJ) {
             obj = hv;
-            jscan_resume(&h, parse_http(&obj, ev, sc));
+            jscan_resume(&o, parse_http(&obj, ev, sc));
         }
         break;
     case 'd':
-        if (jscan_expect(&h, "dns", &hv) && hv.type == JT_OBJ) {
+        if (jscan_expect(&o, "dns", &hv) && hv.type == JT_OBJ) {
             obj = hv;
-            jscan_resume(&h, parse_dns(&obj, ev, sc));
+            jscan_resume(&o, parse_dns(&obj, ev, sc));
         }
         break;
     case 't':
-        if (jscan_expect(&h, "tls", &hv) && hv.type == JT_OBJ) {
+        if (jscan_expect(&o, "tls", &hv) && hv.type == JT_OBJ) {
             obj = hv;
-            jscan_resume(&h, parse_tls(&obj, ev, sc));
+            jscan_resume(&o, parse_tls(&obj, ev, sc));
         }
         break;
     case 'a':
-        if (jscan_expect(&h, "alert", &hv) && hv.type == JT_OBJ) {
+        if (jscan_expect(&o, "alert", &hv) && hv.type == JT_OBJ) {
             obj = hv;
-            jscan_resume(&h, parse_alert(&obj, ev, sc));
+            jscan_resume(&o, parse_alert(&obj, ev, sc));
         }
         break;
     case 'f':
-        if (jscan_expect(&h, "flow", &hv) && hv.type == JT_OBJ) {
+        if (jscan_expect(&o, "flow", &hv) && hv.type == JT_OBJ) {
             obj = hv;
-            jscan_resume(&h, parse_flow(&obj, ev, fl_times, sc));
+            jscan_resume(&o, parse_flow(&obj, ev, fl_times, sc));
             /* nobody reads "tcp": skipped as the general loop would */
-            if (jscan_expect(&h, "tcp", &hv) && h.pending) jscan_resume(&h, jscan_skip_nested(hv.s, h.end));
+            if (jscan_expect(&o, "tcp", &hv) && o.pending) jscan_resume(&o, jscan_skip_nested(hv.s, o.end));
         }
         break;
     default:
         break;
     }
-    o = h;
     while ((r = jscan_next_fast(&o, &k, &v)) == 1) {
         if (k.n < 3) continue;
         switch (k.s[0]) {

@@ -192,25 +192,87 @@ const char *jscan_skip_nested_bytes(const char *p, const char *end);
  * second time was 2% of EVE instructions, dns answers; callgrind). */
 const char *jscan_skip_nested_first(const char *p, const char *end, const char **first_end);
 
+/* A string or scalar value at p (just after its "key":) as jscan_next
+ * reads it: one past it with *val set, or NULL for an object, an array or
+ * anything the general path must decide (errors, text cut short). */
+static inline __attribute__((always_inline)) const char *jscan_scalar_at(const char *p, const char *end, jtok *val)
+{
+    static const uint8_t ends_scalar[256] = {[','] = 1, ['}'] = 1, [']'] = 1, [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1};
+    const char *q;
+    if (p >= end) return NULL;
+    char c = *p;
+    val->esc = 0;
+    if (c == '"') {
+        q = jscan_str_end(p + 1, end, &val->esc);
+        if (!q) return NULL;
+        val->type = JT_STR;
+        val->s = p + 1;
+        val->n = (size_t)(q - p - 1);
+        return q + 1;
+    }
+    if (c == '{' || c == '[') return NULL;
+    /* true/false/null whole when a terminator follows (the byte loop
+     * below gives the same end; qr/rd/ra/alerted/syn... are on every dns
+     * and flow line) */
+    if (end - p >= 6 && (c == 't' || c == 'f' || c == 'n')) {
+        size_t ln = 0;
+        if (memcmp(p, "true", 4) == 0 || memcmp(p, "null", 4) == 0) ln = 4;
+        else if (memcmp(p, "false", 5) == 0) ln = 5;
+        if (ln && ends_scalar[(unsigned char)p[ln]]) {
+            val->type = c == 't' ? JT_TRUE : c == 'f' ? JT_FALSE : JT_NULL;
+            val->s = p;
+            val->n = ln;
+            return p + ln;
+        }
+    }
+    q = p;
+    /* Eight bytes at a time: whole words of digits (flow_id has 19), then
+     * the first non-digit of the last word found by SWAR, so a port or a
+     * count ends without a loop (the byte loop was a tenth of this
+     * function on EVE, callgrind). Carries of the +6 only move upwards,
+     * past the first non-digit, so it is exact. */
+    while (end - q >= 8) {
+        uint64_t w;
+        memcpy(&w, q, 8);
+        uint64_t nd = ((w & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull) |
+                      (((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull);
+        if (!nd) { q += 8; continue; }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        nd = (nd | ((nd & 0x7F7F7F7F7F7F7F7Full) + 0x7F7F7F7F7F7F7F7Full)) & 0x8080808080808080ull;
+        unsigned at = (unsigned)__builtin_ctzll(nd) & ~7u;
+        q += at >> 3;
+        /* that byte from the word, not loaded again (perf: the load behind
+         * the bit scan stalled, 6% of eve_parse) */
+        if (ends_scalar[(unsigned char)(w >> at)]) goto scalar_end;
+#endif
+        break;
+    }
+    while (q < end && !ends_scalar[(unsigned char)*q]) q++;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+scalar_end:
+#endif
+    if (q == p) return NULL;
+    if ((unsigned)(c - '0') <= 9 || c == '-') val->type = JT_NUM;
+    else if (c == 't') val->type = JT_TRUE;
+    else if (c == 'f') val->type = JT_FALSE;
+    else if (c == 'n') val->type = JT_NULL;
+    else return NULL;
+    val->s = p;
+    val->n = (size_t)(q - p);
+    return q;
+}
+
 /* The value of a compact member at p (just after its "key":), read as
  * jscan_next would: 1 with *val set and s->p past it, 0 with s unchanged
  * when the general path must decide (errors, text cut short). */
 static inline __attribute__((always_inline)) int jscan_fast_value(jscan *s, const char *p, jtok *val)
 {
-    static const uint8_t ends_scalar[256] = {[','] = 1, ['}'] = 1, [']'] = 1, [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1};
-    const char *end = s->end, *q;
-    if (p >= end) return 0;
-    char c = *p;
-    val->esc = 0;
-    if (c == '"') {
-        q = jscan_str_end(p + 1, end, &val->esc);
-        if (!q) return 0;
-        val->type = JT_STR;
-        val->s = p + 1;
-        val->n = (size_t)(q - p - 1);
-        s->p = q + 1;
-    } else if (c == '{' || c == '[') {
-        val->type = c == '{' ? JT_OBJ : JT_ARR;
+    const char *end = s->end, *q = jscan_scalar_at(p, end, val);
+    if (q) {
+        s->p = q;
+    } else if (p < end && (*p == '{' || *p == '[')) {
+        val->esc = 0;
+        val->type = *p == '{' ? JT_OBJ : JT_ARR;
         val->s = p;
         if (s->lazy) {
             val->n = (size_t)(end - p);
@@ -223,57 +285,7 @@ static inline __attribute__((always_inline)) int jscan_fast_value(jscan *s, cons
             s->p = q;
         }
     } else {
-        /* true/false/null whole when a terminator follows (the byte loop
-         * below gives the same end; qr/rd/ra/alerted/syn... are on every
-         * dns and flow line) */
-        if (end - p >= 6 && (c == 't' || c == 'f' || c == 'n')) {
-            size_t ln = 0;
-            if (memcmp(p, "true", 4) == 0 || memcmp(p, "null", 4) == 0) ln = 4;
-            else if (memcmp(p, "false", 5) == 0) ln = 5;
-            if (ln && ends_scalar[(unsigned char)p[ln]]) {
-                val->type = c == 't' ? JT_TRUE : c == 'f' ? JT_FALSE : JT_NULL;
-                val->s = p;
-                val->n = ln;
-                s->p = p + ln;
-                s->first = 0;
-                return 1;
-            }
-        }
-        q = p;
-        /* Eight bytes at a time: whole words of digits (flow_id has 19),
-         * then the first non-digit of the last word found by SWAR, so a
-         * port or a count ends without a loop (the byte loop was a tenth
-         * of this function on EVE, callgrind). Carries of the +6 only
-         * move upwards, past the first non-digit, so it is exact. */
-        while (end - q >= 8) {
-            uint64_t w;
-            memcpy(&w, q, 8);
-            uint64_t nd = ((w & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull) |
-                          (((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull);
-            if (!nd) { q += 8; continue; }
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-            nd = (nd | ((nd & 0x7F7F7F7F7F7F7F7Full) + 0x7F7F7F7F7F7F7F7Full)) & 0x8080808080808080ull;
-            unsigned at = (unsigned)__builtin_ctzll(nd) & ~7u;
-            q += at >> 3;
-            /* that byte from the word, not loaded again (perf: the load
-             * behind the bit scan stalled, 6% of eve_parse) */
-            if (ends_scalar[(unsigned char)(w >> at)]) goto scalar_end;
-#endif
-            break;
-        }
-        while (q < end && !ends_scalar[(unsigned char)*q]) q++;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    scalar_end:
-#endif
-        if (q == p) return 0;
-        if ((unsigned)(c - '0') <= 9 || c == '-') val->type = JT_NUM;
-        else if (c == 't') val->type = JT_TRUE;
-        else if (c == 'f') val->type = JT_FALSE;
-        else if (c == 'n') val->type = JT_NULL;
-        else return 0;
-        val->s = p;
-        val->n = (size_t)(q - p);
-        s->p = q;
+        return 0;
     }
     s->first = 0;
     return 1;
@@ -340,6 +352,53 @@ static inline __attribute__((always_inline)) int jscan_expect_n(jscan *s, const 
         p += litn;
     }
     return jscan_fast_value(s, p, val);
+}
+
+/* A cursor over a compact object's members in the caller's locals, for a
+ * run of jscan_expect on strings and scalars: three values the compiler
+ * keeps in registers where a jscan (its address passed to the general
+ * path) is reloaded and stored around every member (perf: that was a
+ * third of jscan_expect's instructions; callgrind). Take it from a
+ * scanner with no error and no value pending, and give it back with
+ * jcur_done before the scanner reads on. */
+typedef struct jcur {
+    const char *p, *end;
+    int first;
+} jcur;
+
+static inline jcur jcur_of(const jscan *s)
+{
+    jcur c = {s->p, s->end, s->first};
+    return c;
+}
+
+static inline void jcur_done(const jcur *c, jscan *s)
+{
+    s->p = c->p;
+    s->first = c->first;
+}
+
+/* jscan_expect on a cursor, for string and scalar values: 1 with *val set
+ * when the next member is exactly "lit":value and the value is a string
+ * or scalar that jscan_next would read the same; 0 having consumed
+ * nothing otherwise (an object or array value too). */
+#define jcur_expect(c, lit, val) jcur_expect_n((c), ",\"" lit "\":", sizeof(lit) + 3, (val))
+static inline __attribute__((always_inline)) int jcur_expect_n(jcur *c, const char *lit, size_t litn, jtok *val)
+{
+    const char *p = c->p;
+    if ((size_t)(c->end - p) <= litn) return 0;
+    if (c->first) {
+        if (memcmp(p, lit + 1, litn - 1) != 0) return 0;
+        p += litn - 1;
+    } else {
+        if (memcmp(p, lit, litn) != 0) return 0;
+        p += litn;
+    }
+    const char *q = jscan_scalar_at(p, c->end, val);
+    if (!q) return 0;
+    c->p = q;
+    c->first = 0;
+    return 1;
 }
 
 /* Key equality without unescaping (keys with escapes never match). */

@@ -101,12 +101,12 @@ static int tok_eq(const jtok *a, const jtok *b)
 }
 
 static int mismatches;
-static int expect_hits, expect_misses;
+static int expect_hits, expect_misses, cursor_hits;
 
-/* jscan_expect_n from the state `before`, with the key jscan_next read
- * there (kb, when it has no escape) or a near miss of it: a hit must leave
- * the scanner exactly where jscan_next left `after` with the same value; a
- * miss must consume nothing. */
+/* jscan_expect_n and jcur_expect_n from the state `before`, with the key
+ * jscan_next read there (kb, when it has no escape) or a near miss of it:
+ * a hit must leave the scanner exactly where jscan_next left `after` with
+ * the same value; a miss must consume nothing. */
 static void check_expect(const jscan *before, const jscan *after, const jtok *kb, const jtok *vb)
 {
     if (kb->esc || kb->n > 100) return;
@@ -135,6 +135,20 @@ static void check_expect(const jscan *before, const jscan *after, const jtok *kb
     } else {
         expect_misses++;
         if (r != 0 || memcmp(&c, before, sizeof c) != 0) mismatches++;
+    }
+    /* the register cursor: hits only strings and scalars, the same way */
+    if (before->err || before->pending) return;
+    jcur cu = jcur_of(before);
+    memset(&v, 0, sizeof v);
+    r = jcur_expect_n(&cu, lit, n, &v);
+    if (r == 1) {
+        cursor_hits++;
+        if (!exact || cu.p != after->p || cu.first || after->pending || after->err || !tok_eq(&v, vb)) mismatches++;
+        jscan back = *before;
+        jcur_done(&cu, &back);
+        if (back.p != after->p || back.first != after->first) mismatches++;
+    } else if (r != 0 || cu.p != before->p || cu.first != before->first) {
+        mismatches++;
     }
 }
 
@@ -204,7 +218,7 @@ static void fast_iterator_matches_general(void)
     }
     CHECK_EQ_INT(mismatches, 0);
     CHECK(tested == 200000 && malformed > 30000);
-    CHECK(expect_hits > 100000 && expect_misses > 100000);
+    CHECK(expect_hits > 100000 && expect_misses > 100000 && cursor_hits > 50000);
 }
 
 /* reference: closing quote after p, skipping backslash-escaped bytes */
