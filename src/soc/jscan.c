@@ -40,6 +40,9 @@ const char *jscan_skip_nested_bytes(const char *p, const char *end)
         case '}': case ']':
             if (--depth == 0) return p;
             break;
+        case '\n':
+            jscan_newlines++;
+            break;
         default:
             break;
         }
