@@ -694,6 +694,20 @@ static inline double z_duration(const char *p, size_t n, const char *lim)
 #endif
     while (dot < n && p[dot] != '.') dot++;
     size_t fn = dot < n ? n - dot - 1 : 0;
+#if defined(ZEEK_SWAR)
+    if (dot >= 1 && dot < n && n <= 9 && lim - p >= 9) {
+        /* at most eight digits around the dot ("96.944000"): the digits
+         * before it and those after it moved down a byte make one word,
+         * read by one z_int (perf: half of this function's work) */
+        uint64_t w, w1;
+        memcpy(&w, p, 8);
+        memcpy(&w1, p + 1, 8);
+        uint64_t lo = ~0ull >> (64 - 8 * dot);            /* bytes before the dot */
+        uint64_t d = (w & lo) | (w1 & ~lo);
+        int64_t m = z_int((const char *)&d, n - 1, (const char *)&d + 8);
+        if (m >= 0) return fn > 0 ? (double)m / pow10d[fn] : (double)m;
+    }
+#endif
     if (dot >= 1 && dot <= 8 && fn <= 8) {
         int64_t w = z_int(p, dot, lim), f = fn ? z_int(p + dot + 1, fn, lim) : 0;
         if (w >= 0 && f >= 0) {
