@@ -490,8 +490,25 @@ int soc_str_ip(soc_str s, kn_ip *ip);
 /* Tests: 1 makes soc_str_ip use its scalar dotted-quad form even where the
  * SSSE3 one could run; 0 restores the choice by CPU. */
 void soc_ipv4_force_scalar(int on);
-/* Is this host text a bare IPv4/IPv6 literal (optionally with :port)? */
-int soc_host_is_ip(soc_str host);
+/* Is this host text a bare IPv4/IPv6 literal (optionally with :port)?
+ * soc_host_is_ip_rest is its part past the first and last byte. */
+int soc_host_is_ip_rest(soc_str host);
+static inline int soc_hex_or(unsigned char c, char a, char b)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') || c == (unsigned char)a || c == (unsigned char)b;
+}
+static inline int soc_host_is_ip(soc_str host)
+{
+    /* asked for every HTTP event's Host: a name that cannot start or end
+     * an address (one with or without a port ends in a hex digit, ':' or
+     * ']') leaves here without a call (names such as api.example.org went
+     * through the address parser and a search for ':' on every event:
+     * 2.5% of http.log, perf) */
+    if (host.n == 0 || !soc_hex_or((unsigned char)host.p[0], ':', '[') ||
+        !soc_hex_or((unsigned char)host.p[host.n - 1], ':', ']'))
+        return 0;
+    return soc_host_is_ip_rest(host);
+}
 
 /* Percent-decoding ('+' as space when plus_space) into out (appended). */
 void soc_url_decode(kn_buf *out, const char *s, size_t n, int plus_space);
