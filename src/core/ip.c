@@ -83,21 +83,6 @@ void kn_ip_mask(kn_ip *ip, unsigned bits)
     }
 }
 
-int kn_ip_is_private(const kn_ip *ip)
-{
-    if (ip->family == 4) {
-        uint32_t v = kn_ip_v4u32(ip);
-        return (v >> 24) == 10 || (v >> 20) == 0xac1 || (v >> 16) == 0xc0a8 ||
-               (v >> 24) == 127 || (v >> 16) == 0xa9fe || (v >> 22) == (100u << 2 | 1);
-    }
-    if (ip->family == 6) {
-        static const uint8_t lo[16] = {0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1};
-        return (ip->b[0] & 0xfe) == 0xfc || (ip->b[0] == 0xfe && (ip->b[1] & 0xc0) == 0x80) ||
-               memcmp(ip->b, lo, 16) == 0;
-    }
-    return 0;
-}
-
 int kn_cidr_parse(kn_cidr *c, const char *s, long len)
 {
     size_t n = len < 0 ? strlen(s) : (size_t)len;

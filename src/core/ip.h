@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct kn_ip {
     uint8_t b[16];   /* network byte order; v4 in b[12..15] after ::ffff: */
@@ -35,7 +36,23 @@ static inline uint32_t kn_ip_v4u32(const kn_ip *ip)
 /* Keeps the first `bits` bits of the address (bits counted in the family's
  * own width: 0..32 for v4, 0..128 for v6). */
 void kn_ip_mask(kn_ip *ip, unsigned bits);
-int kn_ip_is_private(const kn_ip *ip);   /* RFC 1918, loopback, link-local, ULA */
+/* RFC 1918, CGNAT, loopback, link-local, ULA. Inline: detectors ask it
+ * about both ends of every event (a call each was 4% of the instructions
+ * of Zeek http.log ingest, callgrind). */
+static inline int kn_ip_is_private(const kn_ip *ip)
+{
+    if (ip->family == 4) {
+        uint32_t v = kn_ip_v4u32(ip);
+        return (v >> 24) == 10 || (v >> 20) == 0xac1 || (v >> 16) == 0xc0a8 ||
+               (v >> 24) == 127 || (v >> 16) == 0xa9fe || (v >> 22) == (100u << 2 | 1);
+    }
+    if (ip->family == 6) {
+        static const uint8_t lo[16] = {0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,1};
+        return (ip->b[0] & 0xfe) == 0xfc || (ip->b[0] == 0xfe && (ip->b[1] & 0xc0) == 0x80) ||
+               memcmp(ip->b, lo, 16) == 0;
+    }
+    return 0;
+}
 
 typedef struct kn_cidr {
     kn_ip ip;        /* already masked */

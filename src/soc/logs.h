@@ -517,7 +517,16 @@ void soc_url_decode(kn_buf *out, const char *s, size_t n, int plus_space);
 void soc_event_init(soc_event *ev, soc_event_kind kind, const char *source, const char *file, uint64_t line);
 
 /* Is ip internal (home net, or RFC 1918 etc. when no --home-net)? */
-int soc_is_internal(const soc_ctx *ctx, const kn_ip *ip);
+static inline int soc_is_internal(const soc_ctx *ctx, const kn_ip *ip)
+{
+    /* inline: asked about both ends of every HTTP event by two detectors */
+    if (ip->family == 0) return 0;
+    if (ctx->opt.home_net) {
+        int64_t v;
+        return kn_cidrset_lookup(ctx->opt.home_net, ip, &v, NULL);
+    }
+    return kn_ip_is_private(ip);
+}
 
 /* Counted warning for a bad line: "FILE: offset N: line L: what". */
 void soc_bad_line(soc_ctx *ctx, const char *file, uint64_t offset, uint64_t line, const char *what);

@@ -298,16 +298,6 @@ void soc_event_init(soc_event *ev, soc_event_kind kind, const char *source, cons
     ev->fileinfo.size = -1;
 }
 
-int soc_is_internal(const soc_ctx *ctx, const kn_ip *ip)
-{
-    if (ip->family == 0) return 0;
-    if (ctx->opt.home_net) {
-        int64_t v;
-        return kn_cidrset_lookup(ctx->opt.home_net, ip, &v, NULL);
-    }
-    return kn_ip_is_private(ip);
-}
-
 void soc_bad_line(soc_ctx *ctx, const char *file, uint64_t offset, uint64_t line, const char *what)
 {
     kn_warn(&ctx->warn, file, (int64_t)offset, "line %llu: %s", (unsigned long long)line, what);
