@@ -194,7 +194,10 @@ typedef struct soc_input_ops {
     int (*probe)(const uint8_t *head, size_t n);
     kn_status (*open)(soc_ctx *ctx, kn_reader *r, soc_input **out, kn_err *e);
     /* 1 = *rec filled (pointers valid until the next call), 0 = end,
-     * -1 = fatal error (e filled; recoverable problems are kn_warn'd). */
+     * -1 = fatal error (e filled; recoverable problems are kn_warn'd).
+     * Handed the record it filled last, untouched (the driver does), an
+     * input may rewrite only what changes (Zeek's row plan); it checks the
+     * record before relying on that, so any record is accepted. */
     int (*next)(soc_input *in, soc_record *rec, kn_err *e);
     void (*close)(soc_input *in);
 } soc_input_ops;
