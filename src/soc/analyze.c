@@ -175,6 +175,18 @@ void soc_finish(soc_ctx *ctx)
         if (soc_analyzers[i]->finish && ctx->analyzer_on[i]) soc_analyzers[i]->finish(ctx->analyzer_state[i], ctx);
 }
 
+/* what one input yielded, for the summary */
+static inline void count_record(soc_input_summary *sum, const soc_record *rec)
+{
+    switch (rec->kind) {
+    case SOC_REC_PACKET: sum->packets++; sum->bytes += rec->u.pkt.wire_len; break;
+    case SOC_REC_FLOW: sum->flows++; break;
+    case SOC_REC_EVENT: sum->events++; break;
+    case SOC_REC_CONN: sum->flows++; sum->events++; break;
+    case SOC_REC_NONE: break;
+    }
+}
+
 typedef struct open_input {
     const soc_input_ops *ops;
     soc_input *in;
@@ -269,13 +281,7 @@ kn_status soc_analyze_files(soc_ctx *ctx, const char *const *paths, int n, kn_er
         kn_err_clear(&le);
         int rc;
         do {
-            switch (oi->rec.kind) {
-            case SOC_REC_PACKET: sum->packets++; sum->bytes += oi->rec.u.pkt.wire_len; break;
-            case SOC_REC_FLOW: sum->flows++; break;
-            case SOC_REC_EVENT: sum->events++; break;
-            case SOC_REC_CONN: sum->flows++; sum->events++; break;
-            case SOC_REC_NONE: break;
-            }
+            count_record(sum, &oi->rec);
             feed(ctx, &oi->rec);
             if ((++count & 0xffff) == 0) kn_progress_update(&prog, kn_reader_raw_offset(oi->r));
         } while ((rc = ops->next(oi->in, &oi->rec, &le)) == 1);
@@ -288,13 +294,7 @@ kn_status soc_analyze_files(soc_ctx *ctx, const char *const *paths, int n, kn_er
     while (nh > 0) {
         open_input *oi = &v[heap[0]];
         soc_input_summary *sum = &ctx->inputs[heap[0]];
-        switch (oi->rec.kind) {
-        case SOC_REC_PACKET: sum->packets++; sum->bytes += oi->rec.u.pkt.wire_len; break;
-        case SOC_REC_FLOW: sum->flows++; break;
-        case SOC_REC_EVENT: sum->events++; break;
-        case SOC_REC_CONN: sum->flows++; sum->events++; break;
-        case SOC_REC_NONE: break;
-        }
+        count_record(sum, &oi->rec);
         feed(ctx, &oi->rec);
         if ((++count & 0xffff) == 0) {
             uint64_t done = 0;

@@ -557,17 +557,7 @@ static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_
         fl->end = fl_times[1];
         if (!fl->end || fl->end < fl->start) fl->end = fl->start;
         ev->conn.duration = ((double)fl->end - (double)fl->start) / 1e9;   /* no int64 overflow on hostile stamps */
-        fl->src = ev->src;
-        fl->dst = ev->dst;
-        fl->sport = ev->sport;
-        fl->dport = ev->dport;
-        fl->proto = ev->proto;
-        fl->ip_version = ev->src.family;
-        fl->packets = ev->conn.orig_pkts + ev->conn.resp_pkts;
-        fl->bytes = ev->conn.orig_bytes + ev->conn.resp_bytes;
-        fl->sampling = 1;
-        fl->file = in->file;
-        fl->offset = line;
+        soc_flow_from_conn(fl, ev, in->file, line);
         rec->kind = SOC_REC_CONN;
         return 1;
     }

@@ -513,6 +513,24 @@ static inline int soc_host_is_ip(soc_str host)
 /* Percent-decoding ('+' as space when plus_space) into out (appended). */
 void soc_url_decode(kn_buf *out, const char *s, size_t n, int plus_space);
 
+/* The flow fields a log's connection event gives (start and end are the
+ * caller's): addresses, ports, protocol, both directions' packets and
+ * bytes, unsampled, and where it came from. */
+static inline void soc_flow_from_conn(soc_flow *fl, const soc_event *ev, const char *file, uint64_t line)
+{
+    fl->src = ev->src;
+    fl->dst = ev->dst;
+    fl->sport = ev->sport;
+    fl->dport = ev->dport;
+    fl->proto = ev->proto;
+    fl->ip_version = ev->src.family;
+    fl->packets = ev->conn.orig_pkts + ev->conn.resp_pkts;
+    fl->bytes = ev->conn.orig_bytes + ev->conn.resp_bytes;
+    fl->sampling = 1;
+    fl->file = file;
+    fl->offset = line;
+}
+
 /* Zeroes an event and sets the "unknown" defaults documented in event.h. */
 void soc_event_init(soc_event *ev, soc_event_kind kind, const char *source, const char *file, uint64_t line);
 

@@ -415,17 +415,7 @@ known:
         double dsec = ev->conn.duration;
         kn_time dur = dsec > 0 && dsec < 1e9 ? (kn_time)(dsec * 1e9) : 0;
         fl->end = fl->start > INT64_MAX - dur ? INT64_MAX : fl->start + dur;
-        fl->src = ev->src;
-        fl->dst = ev->dst;
-        fl->sport = ev->sport;
-        fl->dport = ev->dport;
-        fl->proto = ev->proto;
-        fl->ip_version = ev->src.family;
-        fl->packets = ev->conn.orig_pkts + ev->conn.resp_pkts;
-        fl->bytes = ev->conn.orig_bytes + ev->conn.resp_bytes;
-        fl->sampling = 1;
-        fl->file = in->file;
-        fl->offset = line;
+        soc_flow_from_conn(fl, ev, in->file, line);
         rec->kind = SOC_REC_CONN;
         rec->ts = fl->start;
         return 1;
