@@ -36,6 +36,19 @@ static inline __attribute__((always_inline)) void soc_ip_store_v4(kn_ip *ip, uin
     memcpy(&ip->family, &fw, 4);
 }
 
+/* p[0..n), 7 <= n <= 15, as 16 little-endian bytes zero-padded after n,
+ * by overlapping loads that stay inside the text */
+static inline __attribute__((always_inline)) void soc_ipv4_load16(const char *p, size_t n, uint64_t *w0, uint64_t *w1)
+{
+    if (n >= 8) {
+        *w0 = soc_ld64u(p);
+        *w1 = n > 8 ? soc_ld64u(p + n - 8) >> (8 * (16 - n)) : 0;
+    } else {   /* n == 7 */
+        *w0 = (uint64_t)soc_ld32u(p) | (uint64_t)(soc_ld32u(p + 3) >> 8) << 32;
+        *w1 = 0;
+    }
+}
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <tmmintrin.h>
 
@@ -49,13 +62,7 @@ extern unsigned char soc_ipv4_shuf[81][16];
 static inline __attribute__((target("ssse3"), always_inline)) int soc_ipv4_parse_ssse3(const char *p, size_t n, uint32_t *out)
 {
     uint64_t w0, w1;
-    if (n >= 8) {
-        w0 = soc_ld64u(p);
-        w1 = n > 8 ? soc_ld64u(p + n - 8) >> (8 * (16 - n)) : 0;
-    } else {   /* n == 7 */
-        w0 = (uint64_t)soc_ld32u(p) | (uint64_t)(soc_ld32u(p + 3) >> 8) << 32;
-        w1 = 0;
-    }
+    soc_ipv4_load16(p, n, &w0, &w1);
     __m128i x = _mm_set_epi64x((long long)w1, (long long)w0);
     unsigned dots = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')));
     unsigned digits = (unsigned)_mm_movemask_epi8(
