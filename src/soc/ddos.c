@@ -313,7 +313,11 @@ typedef struct dslot {
     entry e;
 } dslot;
 _Static_assert(sizeof(dslot) == 64, "a table slot is one cache line");
-#define SLOT_OF(ep) ((dslot *)((char *)(ep) - offsetof(dslot, e)))
+/* The slot holding entry ep. Through an integer: from a pointer to the
+ * entry GCC's object-size tracking (-O3) took the slot's flags, 3 bytes
+ * before the entry, for a write outside the 40-byte entry
+ * (-Wstringop-overflow). */
+#define SLOT_OF(ep) ((dslot *)(void *)((uintptr_t)(ep) - offsetof(dslot, e)))
 #define F_SAMPLED 1   /* counted traffic came from sampled sources */
 #define F_TOUCHED 2   /* counted in the second being accumulated (on the touched list) */
 #define F_HLL 4       /* entry.hll holds HyperLogLog registers, not flow fingerprints */
