@@ -10,6 +10,7 @@
  * kn_time_parse_general. The general parser's divide per fraction digit
  * and days_from_civil per call were 3-5% of EVE and Zeek ingest (perf);
  * the unit tests check both give the same answer on generated inputs. */
+#include "core/digits.h"
 #include "core/time.h"
 
 #include <stdio.h>
@@ -123,34 +124,11 @@ static const int64_t frac_scale[10] = {1000000000, 100000000, 10000000, 1000000,
 static inline unsigned d2(const char *p) { return (unsigned)(p[0] - '0') * 10 + (unsigned)(p[1] - '0'); }
 static inline int isd(char c) { return (unsigned)(c - '0') <= 9; }
 
-/* Eight ASCII digits at once (SWAR, little-endian loads): a digit loop
- * was 10 instructions a digit and Zeek/EVE stamps carry 16 (callgrind). */
-static inline uint64_t load8(const char *p)
-{
-    uint64_t w;
-    memcpy(&w, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    w = __builtin_bswap64(w);
-#endif
-    return w;
-}
-
 /* index of the first byte of w (from the low end) that is not '0'..'9'; 8 if none */
 static inline unsigned digits_in8(uint64_t w)
 {
-    /* high nibble 3 and (byte + 6) high nibble 3 <=> 0x30..0x39; a carry out
-     * of a non-digit byte only disturbs bytes above the first one flagged */
-    uint64_t bad = ((w & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull) |
-                   (((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull);
+    uint64_t bad = kn_nondigits8(w);
     return bad ? (unsigned)__builtin_ctzll(bad) >> 3 : 8;
-}
-
-/* value of eight digit bytes, first byte most significant */
-static inline uint32_t value8(uint64_t w)
-{
-    w = (w & 0x0F0F0F0F0F0F0F0Full) * 2561 >> 8;
-    w = (w & 0x00FF00FF00FF00FFull) * 6553601 >> 16;
-    return (uint32_t)((w & 0x0000FFFF0000FFFFull) * 42949672960001ull >> 32);
 }
 
 /* Leading digits of s[k..n), at most 8: returns how many (*v their value).
@@ -159,8 +137,8 @@ static inline unsigned lead_digits(const char *s, size_t k, size_t n, uint32_t *
 {
     size_t avail = n - k;
     uint64_t w;
-    if (avail >= 8) w = load8(s + k);
-    else if (n >= 8 && avail > 0) w = load8(s + n - 8) >> (8 * (8 - avail));   /* bytes past n read as 0 */
+    if (avail >= 8) w = kn_load8(s + k);
+    else if (n >= 8 && avail > 0) w = kn_load8(s + n - 8) >> (8 * (8 - avail));   /* bytes past n read as 0 */
     else {
         unsigned f = 0;
         uint32_t x = 0;
@@ -172,7 +150,7 @@ static inline unsigned lead_digits(const char *s, size_t k, size_t n, uint32_t *
     if (f == 0) { *v = 0; return 0; }
     w = w << (8 * (8 - f));                                       /* digits to the top, zeros below */
     if (f < 8) w |= 0x3030303030303030ull >> (8 * f);
-    *v = value8(w);
+    *v = kn_value8(w);
     return f;
 }
 

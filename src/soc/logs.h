@@ -30,6 +30,7 @@
 #endif
 
 #include "core/buf.h"
+#include "core/digits.h"
 #include "core/ip.h"
 #include "core/time.h"
 #include "soc/soc.h"
@@ -234,8 +235,7 @@ static inline __attribute__((always_inline)) const char *jscan_scalar_at(const c
     while (end - q >= 8) {
         uint64_t w;
         memcpy(&w, q, 8);
-        uint64_t nd = ((w & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull) |
-                      (((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull);
+        uint64_t nd = kn_nondigits8(w);
         if (!nd) { q += 8; continue; }
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
         nd = (nd | ((nd & 0x7F7F7F7F7F7F7F7Full) + 0x7F7F7F7F7F7F7F7Full)) & 0x8080808080808080ull;

@@ -31,6 +31,7 @@
 
 #include "soc/logs.h"
 #include "soc/ipv4.h"
+#include "core/digits.h"
 
 enum zf {
     Z_NONE = 0, Z_TS, Z_ORIG_H, Z_ORIG_P, Z_RESP_H, Z_RESP_P, Z_PROTO, Z_SERVICE, Z_DURATION,
@@ -230,17 +231,21 @@ static void zeek_header(zeek_in *in, const char *s, size_t n, uint64_t off, uint
     }
 }
 
+/* A TSV column's text as a field: '-' is unset, '(empty)' an empty value */
+static inline soc_str z_str(const char *p, size_t n)
+{
+    if (n == 1 && p[0] == '-') return soc_s(NULL, 0);
+    if (n == 7 && memcmp(p, "(empty)", 7) == 0) return soc_s(p, 0);
+    return soc_s(p, n);
+}
+
 /* A field of the current row. TSV rows (raw) keep each column's text as
  * written: '-' is unset, '(empty)' an empty value; JSON rows fill val[]
  * and set[] already decided. Fields no column maps to have p == NULL. */
 static inline soc_str V(const zeek_in *in, enum zf f)
 {
     soc_str v = in->val[f];
-    if (in->raw) {
-        if (v.n == 1 && v.p[0] == '-') return soc_s(NULL, 0);
-        if (v.n == 7 && memcmp(v.p, "(empty)", 7) == 0) return soc_s(v.p, 0);
-    }
-    return v;
+    return in->raw ? z_str(v.p, v.n) : v;
 }
 /* is the field set (present and not '-')? */
 static inline int S(const zeek_in *in, enum zf f)
@@ -592,29 +597,8 @@ static void zeek_plan(zeek_in *in)
     in->plan_ok = in->zc[Z_TS] >= 0;
 }
 
-/* V() of a column's text */
-static inline soc_str z_str(const char *p, size_t n)
-{
-    if (n == 1 && p[0] == '-') return soc_s(NULL, 0);
-    if (n == 7 && memcmp(p, "(empty)", 7) == 0) return soc_s(p, 0);
-    return soc_s(p, n);
-}
-
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define ZEEK_SWAR 1
-/* 0 when all eight bytes of w are '0'..'9' */
-static inline uint64_t z_nondigits8(uint64_t w)
-{
-    return ((w & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull) |
-           (((w + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) ^ 0x3030303030303030ull);
-}
-/* value of eight digit bytes, the first (lowest address) most significant */
-static inline uint32_t z_value8(uint64_t w)
-{
-    w = (w & 0x0F0F0F0F0F0F0F0Full) * 2561 >> 8;
-    w = (w & 0x00FF00FF00FF00FFull) * 6553601 >> 16;
-    return (uint32_t)((w & 0x0000FFFF0000FFFFull) * 42949672960001ull >> 32);
-}
+#define ZEEK_SWAR 1   /* words taken straight from memcpy (core/digits.h) */
 #endif
 
 /* ts as zeek_build reads it (0 ok). Zeek writes "1700000000.000500": ten
@@ -632,15 +616,15 @@ static inline __attribute__((always_inline)) int z_ts(kn_time *t, const char *p,
         memcpy(&b, p + 9, 8);                      /* digit 10, '.', fraction */
         b ^= (uint64_t)('.' ^ '0') << 8;           /* the dot read as a zero */
         unsigned d1 = (unsigned)(p[1] - '0');
-        if (d1 <= 9 && !z_nondigits8(a) && !z_nondigits8(b)) {
-            int64_t sec = (int64_t)((p[0] - '0') * 10 + d1) * 100000000 + z_value8(a);
-            int64_t frac = (int64_t)z_value8(b) - (int64_t)(p[9] - '0') * 10000000;
+        if (d1 <= 9 && !kn_nondigits8(a) && !kn_nondigits8(b)) {
+            int64_t sec = (int64_t)((p[0] - '0') * 10 + d1) * 100000000 + kn_value8(a);
+            int64_t frac = (int64_t)kn_value8(b) - (int64_t)(p[9] - '0') * 10000000;
             *t = sec * KN_NS_PER_SEC + frac * 1000;
             return 0;
         }
     }
 #endif
-    if (!n || (n == 1 && p[0] == '-') || (n == 7 && memcmp(p, "(empty)", 7) == 0)) return -1;
+    if (!z_str(p, n).n) return -1;   /* unset, empty */
     return kn_time_parse(t, p, (long)n);
 }
 
@@ -648,7 +632,6 @@ static inline void z_ip(const char *p, size_t n, kn_ip *ip)
 {
     if (!n || soc_str_ip(soc_s(p, n), ip) != 0) memset(ip, 0, sizeof *ip);
 }
-
 
 /* soc_str_int of p[0..n); may read up to 8 bytes from p before lim. Up to
  * eight digits are checked and converted as one word (perf: the digit loop
