@@ -388,8 +388,6 @@ static const char *parse_flow(const jtok *obj, soc_event *ev, kn_time *times, kn
     return o.err ? NULL : o.p;
 }
 
-/* Parses one EVE object into rec. Returns 1 (record), 0 (a type we do not
- * read), -1 (malformed; *why set). */
 #define EVE_SPEC_FAIL 2
 #define EVE_SPEC_MAX ((size_t)64 << 10)
 
@@ -434,36 +432,25 @@ static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_
     if (jcur_expect(&c, "community_id", &hv)) {}
     if (jcur_expect(&c, "tx_id", &hv)) {}
     jcur_done(&c, &o);
-    /* the event's own object, picked by its type (same actions as below) */
+    /* the event's own object, picked by its type (same actions as below);
+     * true when it was there */
+#define EXPECT_OBJ(name, parse) \
+    (jscan_expect(&o, name, &hv) && hv.type == JT_OBJ ? (obj = hv, jscan_resume(&o, parse), 1) : 0)
     switch (type.n ? type.p[0] : 0) {
     case 'h':
-        if (jscan_expect(&o, "http", &hv) && hv.type == JT_OBJ) {
-            obj = hv;
-            jscan_resume(&o, parse_http(&obj, ev, sc));
-        }
+        EXPECT_OBJ("http", parse_http(&obj, ev, sc));
         break;
     case 'd':
-        if (jscan_expect(&o, "dns", &hv) && hv.type == JT_OBJ) {
-            obj = hv;
-            jscan_resume(&o, parse_dns(&obj, ev, sc));
-        }
+        EXPECT_OBJ("dns", parse_dns(&obj, ev, sc));
         break;
     case 't':
-        if (jscan_expect(&o, "tls", &hv) && hv.type == JT_OBJ) {
-            obj = hv;
-            jscan_resume(&o, parse_tls(&obj, ev, sc));
-        }
+        EXPECT_OBJ("tls", parse_tls(&obj, ev, sc));
         break;
     case 'a':
-        if (jscan_expect(&o, "alert", &hv) && hv.type == JT_OBJ) {
-            obj = hv;
-            jscan_resume(&o, parse_alert(&obj, ev, sc));
-        }
+        EXPECT_OBJ("alert", parse_alert(&obj, ev, sc));
         break;
     case 'f':
-        if (jscan_expect(&o, "flow", &hv) && hv.type == JT_OBJ) {
-            obj = hv;
-            jscan_resume(&o, parse_flow(&obj, ev, fl_times, sc));
+        if (EXPECT_OBJ("flow", parse_flow(&obj, ev, fl_times, sc))) {
             /* nobody reads "tcp": skipped as the general loop would */
             if (jscan_expect(&o, "tcp", &hv) && o.pending) jscan_resume(&o, jscan_skip_nested(hv.s, o.end));
         }
@@ -471,6 +458,7 @@ static int eve_parse(eve_in *in, const char *text, size_t n, uint64_t line, soc_
     default:
         break;
     }
+#undef EXPECT_OBJ
     while ((r = jscan_next_fast(&o, &k, &v)) == 1) {
         if (k.n < 3) continue;
         switch (k.s[0]) {
