@@ -280,20 +280,12 @@ int jscan_at_end(const jscan *s)
     return !s->err && skip_ws(s->p, s->end) == s->end;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 static int hex4(const char *p, const char *end, unsigned *out)
 {
     if (end - p < 4) return -1;
     unsigned v = 0;
     for (int i = 0; i < 4; i++) {
-        int h = hexval(p[i]);
+        int h = soc_hexval(p[i]);
         if (h < 0) return -1;
         v = v << 4 | (unsigned)h;
     }

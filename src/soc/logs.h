@@ -510,6 +510,15 @@ static inline int soc_host_is_ip(soc_str host)
     return soc_host_is_ip_rest(host);
 }
 
+/* Value of a hex digit, -1 for any other byte (JSON \u escapes, URL %xx). */
+static inline int soc_hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
 /* Percent-decoding ('+' as space when plus_space) into out (appended). */
 void soc_url_decode(kn_buf *out, const char *s, size_t n, int plus_space);
 

@@ -12,14 +12,6 @@
 #include "soc/logs.h"
 #include "soc/ipv4.h"
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /* ASCII lower case by table: tolower() is a locale lookup call per byte */
 static const unsigned char lower[256] = {
 #define L4(c) L1(c), L1(c + 1), L1(c + 2), L1(c + 3)
@@ -261,7 +253,7 @@ void soc_url_decode(kn_buf *out, const char *s, size_t n, int plus_space)
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (c == '%' && i + 2 < n) {
-            int h = hexval(s[i + 1]), l = hexval(s[i + 2]);
+            int h = soc_hexval(s[i + 1]), l = soc_hexval(s[i + 2]);
             if (h >= 0 && l >= 0) { kn_buf_putc(out, (char)(h << 4 | l)); i += 2; continue; }
         }
         kn_buf_putc(out, plus_space && c == '+' ? ' ' : c);
