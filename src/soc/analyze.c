@@ -195,14 +195,23 @@ typedef struct open_input {
     soc_record rec;     /* pending record (large: filled in place by next(), never copied) */
 } open_input;
 
+/* An input's error: printed, and the first one kept as the run's status */
+static void input_error(const kn_err *le, kn_status *fatal, kn_err *e)
+{
+    kn_err_print(le);
+    if (*fatal == KN_OK) {
+        *fatal = le->status ? le->status : KN_ERR_FORMAT;
+        if (e) *e = *le;
+    }
+}
+
 static int pull(open_input *oi, kn_status *fatal, kn_err *e)
 {
     kn_err le;
     kn_err_clear(&le);
     int rc = oi->ops->next(oi->in, &oi->rec, &le);
     if (rc < 0) {
-        kn_err_print(&le);
-        if (*fatal == KN_OK) { *fatal = le.status ? le.status : KN_ERR_FORMAT; if (e) *e = le; }
+        input_error(&le, fatal, e);
     }
     oi->live = rc == 1;
     return oi->live;
@@ -236,27 +245,23 @@ kn_status soc_analyze_files(soc_ctx *ctx, const char *const *paths, int n, kn_er
         kn_err le;
         kn_err_clear(&le);
         if (kn_reader_open(&v[i].r, paths[i], &le) != KN_OK) {
-            kn_err_print(&le);
-            if (fatal == KN_OK) { fatal = le.status; if (e) *e = le; }
+            input_error(&le, &fatal, e);
             continue;
         }
         const uint8_t *head;
         size_t hn;
         if (kn_reader_peek(v[i].r, 65536, &head, &hn, &le) != KN_OK) {
-            kn_err_print(&le);
-            if (fatal == KN_OK) { fatal = le.status; if (e) *e = le; }
+            input_error(&le, &fatal, e);
             continue;
         }
         v[i].ops = soc_input_probe(head, hn);
         if (!v[i].ops) {
             kn_err_set(&le, KN_ERR_FORMAT, paths[i], 0, "not a recognised capture, flow export or log format");
-            kn_err_print(&le);
-            if (fatal == KN_OK) { fatal = le.status; if (e) *e = le; }
+            input_error(&le, &fatal, e);
             continue;
         }
         if (v[i].ops->open(ctx, v[i].r, &v[i].in, &le) != KN_OK) {
-            kn_err_print(&le);
-            if (fatal == KN_OK) { fatal = le.status; if (e) *e = le; }
+            input_error(&le, &fatal, e);
             v[i].ops = NULL;
             continue;
         }
@@ -286,8 +291,7 @@ kn_status soc_analyze_files(soc_ctx *ctx, const char *const *paths, int n, kn_er
             if ((++count & 0xffff) == 0) kn_progress_update(&prog, kn_reader_raw_offset(oi->r));
         } while ((rc = ops->next(oi->in, &oi->rec, &le)) == 1);
         if (rc < 0) {
-            kn_err_print(&le);
-            if (fatal == KN_OK) { fatal = le.status ? le.status : KN_ERR_FORMAT; if (e) *e = le; }
+            input_error(&le, &fatal, e);
         }
         nh = 0;
     }
