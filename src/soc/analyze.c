@@ -109,16 +109,29 @@ void soc_ctx_free(soc_ctx *ctx)
     memset(ctx, 0, sizeof *ctx);
 }
 
-static void advance_time(soc_ctx *ctx, kn_time ts)
+/* The ticks of the seconds crossed to reach ts (> ctx->now). */
+static __attribute__((noinline)) void tick_to(soc_ctx *ctx, kn_time ts)
 {
-    if (ts <= 0) return;
-    if (!ctx->first_ts || ts < ctx->first_ts) ctx->first_ts = ts;
-    if (ts <= ctx->now) return;   /* never run backwards */
     kn_time old_sec = ctx->now / KN_NS_PER_SEC, new_sec = ts / KN_NS_PER_SEC;
-    ctx->now = ts;
-    ctx->last_ts = ts;
+    ctx->now = ctx->last_ts = ts;
+    ctx->next_second = new_sec < INT64_MAX / KN_NS_PER_SEC ? (new_sec + 1) * KN_NS_PER_SEC : INT64_MAX;
     if (new_sec != old_sec)
         for (int i = 0; i < ctx->n_cb_tick; i++) ctx->cb_tick[i].fn.tick(ctx->cb_tick[i].self, ctx, new_sec * KN_NS_PER_SEC);
+}
+
+/* Inline, and with the next second's start kept (next_second), a record
+ * within the current second costs two compares and two stores: the call
+ * and its two divisions by 10^9 were 35 instructions of every Zeek
+ * conn.log row (callgrind). */
+static inline __attribute__((always_inline)) void advance_time(soc_ctx *ctx, kn_time ts)
+{
+    if (ts > ctx->now) {   /* never run backwards */
+        if (!ctx->first_ts) ctx->first_ts = ts;   /* ts > now >= 0; later ones are above it */
+        if (ts < ctx->next_second) ctx->now = ctx->last_ts = ts;
+        else tick_to(ctx, ts);
+    } else if (ts > 0 && ts < ctx->first_ts) {
+        ctx->first_ts = ts;
+    }
 }
 
 void soc_emit_event(soc_ctx *ctx, const soc_event *ev)

@@ -159,6 +159,7 @@ struct soc_ctx {
     kn_warnings warn;
     kn_time now;            /* data time of the latest record */
     kn_time first_ts, last_ts;
+    kn_time next_second;    /* start of the second after now's: the next tick (analyze.c) */
     uint64_t n_packets, n_flows, n_events, n_bytes;
     /* analyzer instances, parallel to soc_analyzers[] (NULL when the
      * analyzer is not selected or create failed) */
