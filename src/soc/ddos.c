@@ -647,8 +647,21 @@ typedef struct pending_alert {
     int end;
 } pending_alert;
 
+/* A host group's (or the prefixes') packet and byte thresholds as integer
+ * counts, for the test made on every count (account): pkts >= pps is
+ * pkts >= ceil(pps) for an integer count, and bytes * 8 >= bps is
+ * bytes >= ceil(bps / 8) while bytes is exact as a double (< 2^53); a
+ * trigger that is off, or that no count can reach, is UINT64_MAX. Each
+ * double test was ~10 instructions a Zeek conn.log row (callgrind). */
+typedef struct thr_count {
+    uint64_t pkts, bytes, flows;   /* flows: for flow records (nflows), an exact count */
+    int bytes_big;        /* bytes threshold >= 2^53: counts there are confirmed with the double test */
+} thr_count;
+
 typedef struct ddos {
     soc_ddos_config cfg;
+    thr_count *group_counts;    /* per host group (cfg.groups) */
+    thr_count prefix_counts;
     int ok;
     dtab hosts, prefixes;
     int64_t cur_sec;            /* second being accumulated; 0 = none yet */
@@ -668,6 +681,32 @@ typedef struct ddos {
 } ddos;
 
 #define MAX_TRACKED 100000
+
+static uint64_t count_at_least(double x)
+{
+    if (!(x > 0)) return UINT64_MAX;   /* off (0, or NaN) */
+    double c = ceil(x);
+    return c >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)c;
+}
+
+static void thr_count_init(thr_count *tc, const soc_ddos_thr *thr)
+{
+    tc->pkts = count_at_least(thr->pps);
+    tc->flows = count_at_least(thr->fps);
+    if (thr->bps > 0 && thr->bps / 8 > 9007199254740992.0) {   /* 2^53 */
+        tc->bytes = 9007199254740992ull;
+        tc->bytes_big = 1;
+    } else {
+        tc->bytes = count_at_least(thr->bps / 8);
+        tc->bytes_big = 0;
+    }
+}
+
+/* (e->pkts >= thr->pps with the trigger on) || (e->bytes * 8 >= thr->bps likewise) */
+static inline int over_counts(const thr_count *tc, const soc_ddos_thr *thr, uint32_t pkts, uint64_t bytes)
+{
+    return pkts >= tc->pkts || (bytes >= tc->bytes && (!tc->bytes_big || (double)bytes * 8 >= thr->bps));
+}
 
 static void *ddos_create(soc_ctx *ctx)
 {
@@ -690,6 +729,16 @@ static void *ddos_create(soc_ctx *ctx)
         free(d);
         return NULL;
     }
+    d->group_counts = calloc((size_t)d->cfg.n_groups, sizeof *d->group_counts);
+    if (!d->group_counts) {
+        dtab_free(&d->hosts);
+        dtab_free(&d->prefixes);
+        soc_ddos_config_free(&d->cfg);
+        free(d);
+        return NULL;
+    }
+    for (int g = 0; g < d->cfg.n_groups; g++) thr_count_init(&d->group_counts[g], &d->cfg.groups[g].thr);
+    thr_count_init(&d->prefix_counts, &d->cfg.prefix);
     d->alpha = 1.0 / d->cfg.avg_seconds;
     for (int n = 0; n < DECAY_TABLE; n++) d->decay[n] = pow(1.0 - d->alpha, n);
     d->ok = 1;
@@ -711,6 +760,7 @@ static void ddos_destroy(void *self)
     dtab_free(&d->hosts);
     dtab_free(&d->prefixes);
     soc_ddos_config_free(&d->cfg);
+    free(d->group_counts);
     free(d->pending);
     free(d);
 }
@@ -916,8 +966,9 @@ static inline __attribute__((always_inline)) int account(ddos *d, dtab *t, const
     if (e->atk) {
         track(e->atk, &c->peer, c->sport, c->dport, c->proto, c->flags, counted_cat(c), c->pk, e->pkts);
     } else {
-        const soc_ddos_thr *thr = is_prefix ? &d->cfg.prefix : &d->cfg.groups[SLOT_OF(e)->group].thr;
-        if ((thr->pps > 0 && e->pkts >= thr->pps) || (thr->bps > 0 && (double)e->bytes * 8 >= thr->bps)) {
+        const soc_ddos_thr *thr = is_prefix ? &d->cfg.prefix : &d->cfg.groups[slot->group].thr;
+        const thr_count *tc = is_prefix ? &d->prefix_counts : &d->group_counts[slot->group];
+        if (__builtin_expect(over_counts(tc, thr, e->pkts, e->bytes), 0)) {
             /* this second went over a threshold: start tracking detail now */
             e->atk = new_attack(d, t, (size_t)(slot - t->s));
             if (e->atk) track(e->atk, &c->peer, c->sport, c->dport, c->proto, c->flags, counted_cat(c), c->pk, 0);
@@ -1014,12 +1065,16 @@ static inline __attribute__((always_inline)) void count_apply_n(ddos *d, const c
 
 static inline __attribute__((always_inline)) void count_apply(ddos *d, const counted *c) { count_apply_n(d, c, c->nflows); }
 
-/* A flow record from the ring: nflows is 1 for every one. */
-static __attribute__((noinline)) void count_flow(ddos *d, const counted *c)
+/* A flow record from the ring: nflows is 1 for every one. Inlined where
+ * the ring is full (each record of a steady stream; the call's register
+ * saves were ~15 instructions a Zeek conn.log row, callgrind); a call from
+ * ring_flush. */
+static inline __attribute__((always_inline)) void count_flow_inline(ddos *d, const counted *c)
 {
     assert(c->nflows == 1);
     count_apply_n(d, c, 1);
 }
+static __attribute__((noinline)) void count_flow(ddos *d, const counted *c) { count_flow_inline(d, c); }
 
 /* Flow records wait in a short ring after their host slot is prefetched,
  * so the host table's cache misses overlap: one random lookup per record
@@ -1051,10 +1106,10 @@ static void ddos_on_flow(void *self, soc_ctx *ctx, const soc_flow *f)
     if (!f->dst.family || !f->src.family) return;
     /* Flow records of non-first fragments carry no ports: routers export
      * them as TCP/UDP with both ports 0 (no real service uses port 0). */
-    int frag = f->frag || ((f->proto == 17 || f->proto == 6) && f->sport == 0 && f->dport == 0);
+    int frag = f->frag | (((f->proto == 17) | (f->proto == 6)) & ((f->sport | f->dport) == 0));
     counted *c = &d->ring[(d->ring_head + d->ring_n) % COUNT_RING];
     if (d->ring_n == COUNT_RING) {   /* full: the oldest goes in first, its slot takes this one */
-        count_flow(d, &d->ring[d->ring_head]);
+        count_flow_inline(d, &d->ring[d->ring_head]);
         d->ring_head = (d->ring_head + 1) % COUNT_RING;
         d->ring_n--;
     }
@@ -1355,8 +1410,18 @@ static inline __attribute__((always_inline)) int close_quiet(ddos *d, dtab *t, i
     entry *e = &slot->e;
     if (e->atk) return 0;
     const soc_ddos_thr *thr = is_prefix ? &d->cfg.prefix : &d->cfg.groups[slot->group].thr;
-    double pps = e->pkts, bps = (double)e->bytes * 8, fps = entry_fps(slot);
-    if (over_any(thr, pps, bps, fps)) return 0;
+    const thr_count *tc = is_prefix ? &d->prefix_counts : &d->group_counts[slot->group];
+    /* over_any, on the integer counts where fps is the flow records' count */
+    if (over_counts(tc, thr, e->pkts, e->bytes)) return 0;
+    double fps;
+    if (e->nflows) {
+        if (e->nflows >= tc->flows) return 0;
+        fps = e->nflows;
+    } else {
+        fps = e->pkts ? flows_estimate(e->hll, slot->flags) : 0;
+        if (thr->fps > 0 && fps >= thr->fps) return 0;
+    }
+    double pps = e->pkts, bps = (double)e->bytes * 8;
     emav *m = &t->ema[si];
     ema_catch_up(d, m, slot, sec);
     ema_add(d, m, pps, bps, fps);
