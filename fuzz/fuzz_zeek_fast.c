@@ -1,15 +1,17 @@
 /* Fuzz target: the Zeek TSV fast row readers against the general path, on
  * the same bytes. Aborts on any difference in what next() returns, in any
  * field of any record, or in the warnings (offset, line, text) given for
- * bad rows. Six inputs over the same bytes run in lockstep:
+ * bad rows. Eight inputs over the same bytes run in lockstep:
  *   - the general path only (kn_reader_line + zeek_tsv_row + zeek_build),
  *     the oracle;
+ *   - every fast path with the AVX-512 row plan (when the CPU has it;
+ *     AVX2 or SSE2 otherwise);
  *   - every fast path with the AVX2 masks (when the CPU has AVX2);
  *   - every fast path with the SSE2 masks (the fallback, run everywhere);
  *   - the fused splitter without the row plan (zeek_tsv_fused);
- *   - the two fast ones again, given back the record they filled (as the
- *     driver does), where the row plan reuses its own last event; all the
- *     others get a record poisoned with 0xA5 before every call.
+ *   - the three fast ones again, given back the record they filled (as
+ *     the driver does), where the row plan reuses its own last event; all
+ *     the others get a record poisoned with 0xA5 before every call.
  * zeek.c is included, not linked, to reach its private switches (paths,
  * zeek_simd) and to catch soc_bad_line; its ops table is renamed so it does
  * not clash with the one in kensa_soc. */
@@ -23,7 +25,7 @@
 #include "../src/soc/zeek.c"
 #undef soc_bad_line
 
-#define NRUN 6
+#define NRUN 8
 
 /* warnings of each run, as text, in order */
 static soc_ctx ctxs[NRUN];
@@ -92,10 +94,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * does), so the row plan's reuse of its own last event (plan_rec) runs;
      * the others get a poisoned record every call */
     static const struct { int paths, simd, keep; } runs[NRUN] = {
-        {ZEEK_PATHS_GENERAL, 1, 0}, {ZEEK_PATHS_ALL, 2, 0}, {ZEEK_PATHS_ALL, 1, 0}, {ZEEK_PATHS_NO_PLAN, 1, 0},
-        {ZEEK_PATHS_ALL, 2, 1}, {ZEEK_PATHS_ALL, 1, 1},
+        {ZEEK_PATHS_GENERAL, 1, 0}, {ZEEK_PATHS_ALL, 3, 0}, {ZEEK_PATHS_ALL, 2, 0}, {ZEEK_PATHS_ALL, 1, 0},
+        {ZEEK_PATHS_NO_PLAN, 1, 0}, {ZEEK_PATHS_ALL, 3, 1}, {ZEEK_PATHS_ALL, 2, 1}, {ZEEK_PATHS_ALL, 1, 1},
     };
-    int have_avx2 = 0;
+    int have_avx2 = 0, have_avx512 = zeek_avx512_usable();
 #if defined(ZEEK_AVX2)
     have_avx2 = __builtin_cpu_supports("avx2");
 #endif
@@ -123,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 /* nothing may depend on what was there, unless it is what the
                  * input itself left (runs[i].keep) */
                 if (!runs[i].keep || steps == 0) memset(&rec[i], 0xA5, sizeof rec[i]);
-                zeek_simd = runs[i].simd == 2 && have_avx2 ? 2 : 1;
+                zeek_simd = runs[i].simd == 3 && have_avx512 ? 3 : runs[i].simd >= 2 && have_avx2 ? 2 : 1;
                 ret[i] = soc_input_zeek_under_test.next(in[i], &rec[i], &e);
             }
             for (int i = 1; i < NRUN; i++) {

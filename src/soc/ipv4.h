@@ -15,14 +15,19 @@
 #include <string.h>
 
 #include "core/ip.h"
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 static inline uint64_t soc_ld64u(const void *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 static inline uint32_t soc_ld32u(const void *p) { uint32_t v; memcpy(&v, p, 4); return v; }
 
 /* The address in kn_ip_from_v4's layout (::ffff:a.b.c.d, family 4),
  * stored as whole words: the address is copied into a flow record right
- * after, and 8-byte loads of bytes stored one by one stall on store
- * forwarding. */
+ * after, and loads of a word stored in pieces stall on store forwarding.
+ * The 16 address bytes go in one store where SSE2 has one: GCC copies the
+ * address with a 16-byte load, which two 8-byte stores could not forward
+ * (6% of a conn row's time in the row plan; perf). */
 static inline __attribute__((always_inline)) void soc_ip_store_v4(kn_ip *ip, uint32_t v4)
 {
     uint8_t hi[8] = {0, 0, 0xff, 0xff, (uint8_t)(v4 >> 24), (uint8_t)(v4 >> 16), (uint8_t)(v4 >> 8), (uint8_t)v4};
@@ -31,8 +36,12 @@ static inline __attribute__((always_inline)) void soc_ip_store_v4(kn_ip *ip, uin
     uint32_t fw;
     memcpy(&hw, hi, 8);
     memcpy(&fw, fam, 4);
+#if defined(__SSE2__)
+    _mm_storeu_si128((__m128i *)(void *)ip->b, _mm_set_epi64x((long long)hw, (long long)lo));
+#else
     memcpy(ip->b, &lo, 8);
     memcpy(ip->b + 8, &hw, 8);
+#endif
     memcpy(&ip->family, &fw, 4);
 }
 

@@ -16,9 +16,9 @@
  *
  * conn and http rows, most of Zeek's volume, go through a row plan made
  * from each #fields header (zeek_plan): a row's separators are collected
- * with 64-byte masks (AVX2 when the CPU has it, SSE2 otherwise) and only
- * the columns read are converted, straight into the event and flow
- * (zeek_plan_row_t). The general path (kn_reader_line, zeek_tsv_row,
+ * with 64-byte masks (AVX-512 when the CPU has BW, VL and VBMI2, then
+ * AVX2, SSE2 otherwise) and only the columns read are converted, straight
+ * into the event and flow (zeek_plan_row_t). The general path (kn_reader_line, zeek_tsv_row,
  * zeek_build) stays the reference: every row out of the plain case goes
  * there, and fuzz_zeek_fast checks that both give the same records and
  * warnings on any bytes. */
@@ -105,6 +105,10 @@ typedef struct zeek_in {
      * other path wrote a record or the plan changed. */
     const soc_record *plan_rec;
     int16_t zc[Z_COUNT];            /* column of each field, -1 none */
+    /* conn headers with all six counts and ports and the duration: their
+     * columns in z_conn_nums_avx512's lane order (the duration twice) */
+    int zv_ok;
+    int32_t zv_col[8];
     int32_t pos[ZEEK_MAX_FIELDS + 80];   /* a planned row's field ends (zeek_plan_row_t) */
     /* separator and newline masks of the bytes after the last planned row
      * (c_at .. c_at + c_len), which that row's last block already covered */
@@ -127,10 +131,12 @@ typedef struct zeek_in {
  * same bytes): all, all but the row plan, or only kn_reader_line and
  * zeek_tsv_row (the general path, the oracle). */
 enum { ZEEK_PATHS_ALL = 0, ZEEK_PATHS_NO_PLAN, ZEEK_PATHS_GENERAL };
-/* Separator masks of the row plan: 2 = AVX2, 1 = SSE2 (or bytes without
- * SSE2), 0 = not decided yet (zeek_open asks the CPU). fuzz_zeek_fast sets
- * it to run both on every input. */
+/* Separator masks of the row plan: 3 = AVX-512 (BW, VL and VBMI2), 2 =
+ * AVX2, 1 = SSE2 (or bytes without SSE2), 0 = not decided yet (zeek_open
+ * asks the CPU). fuzz_zeek_fast sets it to run each on every input. */
 static int zeek_simd;
+
+static int zeek_avx512_usable(void);
 
 static int zeek_probe(const uint8_t *h, size_t n)
 {
@@ -164,6 +170,7 @@ static kn_status zeek_open(soc_ctx *ctx, kn_reader *r, soc_input **out, kn_err *
     if (!zeek_simd) {
 #if defined(__x86_64__) || defined(__i386__)
         zeek_simd = __builtin_cpu_supports("avx2") ? 2 : 1;
+        if (zeek_avx512_usable()) zeek_simd = 3;
 #else
         zeek_simd = 1;
 #endif
@@ -595,10 +602,21 @@ static void zeek_plan(zeek_in *in)
     for (int f = 0; f < Z_COUNT; f++) in->zc[f] = -1;
     for (int c = 0; c < in->nfields; c++) in->zc[in->col[c]] = (int16_t)c;
     in->plan_ok = in->zc[Z_TS] >= 0;
+    static const enum zf lanes[8] = {Z_ORIG_BYTES, Z_RESP_BYTES, Z_ORIG_PKTS, Z_RESP_PKTS,
+                                     Z_ORIG_P,     Z_RESP_P,     Z_DURATION,  Z_DURATION};
+    in->zv_ok = kind == SOC_EV_CONN;
+    for (int l = 0; l < 8; l++) {
+        in->zv_col[l] = in->zc[lanes[l]];
+        if (in->zc[lanes[l]] < 0) in->zv_ok = 0;
+    }
 }
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define ZEEK_SWAR 1   /* words taken straight from memcpy (core/digits.h) */
+#endif
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#define ZEEK_AVX2 1
+#include <immintrin.h>
 #endif
 
 /* ts as zeek_build reads it (0 ok). Zeek writes "1700000000.000500": ten
@@ -633,45 +651,55 @@ static inline void z_ip(const char *p, size_t n, kn_ip *ip)
     if (!n || soc_str_ip(soc_s(p, n), ip) != 0) memset(ip, 0, sizeof *ip);
 }
 
-/* soc_str_int of p[0..n); may read up to 8 bytes from p before lim. Up to
- * eight digits are checked and converted as one word (perf: the digit loop
- * was a fifth of a conn row's instructions, callgrind). */
-static inline int64_t z_int(const char *p, size_t n, const char *lim)
+/* soc_str_int of n (1..8) text bytes, the first in w's low byte and the
+ * bytes past them anything: -1 or the value. The field's n bytes go to
+ * the top as values (a digit is 0..9 after the xor), zeros below; a byte
+ * over 9 shows in bit 7 of itself (0x80 and up) or else of itself + 0x76
+ * (bytes below 0x80 carry nothing into the next byte, and a carry out of
+ * one of 0x80 and up only adds to a verdict already made). */
+static inline __attribute__((always_inline)) int64_t z_swar8(uint64_t w, size_t n)
+{
+    uint64_t x = (w ^ 0x3030303030303030ull) << (64 - 8 * n);
+    uint64_t bad = ((x + 0x7676767676767676ull) | x) & 0x8080808080808080ull;
+    x = x * 2561 >> 8 & 0x00FF00FF00FF00FFull;
+    x = x * 6553601 >> 16 & 0x0000FFFF0000FFFFull;
+    int64_t v = (int64_t)(x * 42949672960001ull >> 32);
+    return bad ? -1 : v;
+}
+
+/* soc_str_int of p[0..n); may read up to 8 bytes from p before lim, or
+ * anywhere in p[0..8) when room says the caller checked those are inside
+ * the input (z_read_row checks once a row: the test per field was ~60
+ * instructions of a conn row, callgrind). Up to eight digits are checked
+ * and converted as one word (perf: the digit loop was a fifth of a conn
+ * row's instructions, callgrind). */
+static inline __attribute__((always_inline)) int64_t z_int(const char *p, size_t n, const char *lim, int room)
 {
 #if defined(ZEEK_SWAR)
-    if (n - 1 < 8 && lim - p >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        /* the field's n bytes to the top as values (a digit is 0..9 after
-         * the xor), zeros below; a byte over 9 shows in bit 7 of itself
-         * or of itself + 0x76 (the & keeps carries inside each byte) */
-        uint64_t x = (w ^ 0x3030303030303030ull) << (64 - 8 * n);
-        uint64_t bad = (((x & 0x7F7F7F7F7F7F7F7Full) + 0x7676767676767676ull) | x) & 0x8080808080808080ull;
-        x = x * 2561 >> 8 & 0x00FF00FF00FF00FFull;
-        x = x * 6553601 >> 16 & 0x0000FFFF0000FFFFull;
-        int64_t v = (int64_t)(x * 42949672960001ull >> 32);
-        return bad ? -1 : v;
-    }
+    if (n - 1 < 8 && (room || lim - p >= 8)) return z_swar8(soc_ld64u(p), n);
+#else
+    (void)lim;
+    (void)room;
 #endif
     return soc_str_int(soc_s(p, n));
 }
 
-static inline uint16_t z_port(const char *p, size_t n, const char *lim)
+static inline __attribute__((always_inline)) uint16_t z_port(const char *p, size_t n, const char *lim, int room)
 {
-    int64_t v = z_int(p, n, lim);
+    int64_t v = z_int(p, n, lim, room);
     return v > 0 && v < 65536 ? (uint16_t)v : 0;
 }
 
 /* parse_duration of p[0..n) (1 <= n < 32): "96.944000", whole and fraction
  * parts of at most eight digits, is read here with z_int and the same
  * division (the same double), the rest by parse_duration. */
-static inline double z_duration(const char *p, size_t n, const char *lim)
+static inline __attribute__((always_inline)) double z_duration(const char *p, size_t n, const char *lim, int room)
 {
     static const uint64_t pow10u[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
     static const double pow10d[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
     size_t dot = 0;
 #if defined(__SSE2__)
-    if (lim - p >= 16) {   /* one compare for the dot instead of a loop (perf) */
+    if (room || lim - p >= 16) {   /* one compare for the dot instead of a loop (perf) */
         unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)p),
                                                                 _mm_set1_epi8('.')));
         m &= n < 16 ? (1u << n) - 1 : 0xFFFFu;
@@ -681,21 +709,21 @@ static inline double z_duration(const char *p, size_t n, const char *lim)
     while (dot < n && p[dot] != '.') dot++;
     size_t fn = dot < n ? n - dot - 1 : 0;
 #if defined(ZEEK_SWAR)
-    if (dot >= 1 && dot < n && n <= 9 && lim - p >= 9) {
+    if (dot >= 1 && dot < n && n <= 9 && (room || lim - p >= 9)) {
         /* at most eight digits around the dot ("96.944000"): the digits
          * before it and those after it moved down a byte make one word,
          * read by one z_int (perf: half of this function's work) */
-        uint64_t w, w1;
-        memcpy(&w, p, 8);
-        memcpy(&w1, p + 1, 8);
+        uint64_t w = soc_ld64u(p), w1 = soc_ld64u(p + 1);
         uint64_t lo = ~0ull >> (64 - 8 * dot);            /* bytes before the dot */
-        uint64_t d = (w & lo) | (w1 & ~lo);
-        int64_t m = z_int((const char *)&d, n - 1, (const char *)&d + 8);
+        int64_t m = z_swar8((w & lo) | (w1 & ~lo), n - 1);
         if (m >= 0) return fn > 0 ? (double)m / pow10d[fn] : (double)m;
     }
 #endif
-    if (dot >= 1 && dot <= 8 && fn <= 8) {
-        int64_t w = z_int(p, dot, lim), f = fn ? z_int(p + dot + 1, fn, lim) : 0;
+    /* at most 15 digits in all: m below 2^53 converts exactly, as
+     * parse_duration's own fast path requires (16 digits, 99999999.99999999,
+     * made m round before the division and differ from strtod) */
+    if (dot >= 1 && dot <= 8 && fn <= 8 && dot + fn <= 15) {
+        int64_t w = z_int(p, dot, lim, room), f = fn ? z_int(p + dot + 1, fn, lim, room) : 0;
         if (w >= 0 && f >= 0) {
             uint64_t m = (uint64_t)w * pow10u[fn] + (uint64_t)f;
             return fn > 0 ? (double)m / pow10d[fn] : (double)m;
@@ -712,26 +740,111 @@ static inline double z_duration(const char *p, size_t n, const char *lim)
 #define ZP(f) (s + pos[zc[f]] + 1)
 #define ZN(f) ((size_t)(pos[zc[f] + 1] - pos[zc[f]] - 1))
 #define ZSTR(f, dst) do { if (ZHAS(f)) (dst) = z_str(ZP(f), ZN(f)); } while (0)
-#define ZI64(f) (ZHAS(f) ? z_int(ZP(f), ZN(f), lim) : -1)
-#define ZCOUNT(f) (ZHAS(f) ? z_count(ZP(f), ZN(f), lim) : 0)
-#define ZPORT(f) (ZHAS(f) ? z_port(ZP(f), ZN(f), lim) : 0)
+#define ZI64(f) (ZHAS(f) ? z_int(ZP(f), ZN(f), lim, room) : -1)
+#define ZCOUNT(f) (ZHAS(f) ? z_count(ZP(f), ZN(f), lim, room) : 0)
+#define ZPORT(f) (ZHAS(f) ? z_port(ZP(f), ZN(f), lim, room) : 0)
 
-static inline uint64_t z_count(const char *p, size_t n, const char *lim)
+static inline __attribute__((always_inline)) uint64_t z_count(const char *p, size_t n, const char *lim, int room)
 {
-    int64_t v = z_int(p, n, lim);
+    int64_t v = z_int(p, n, lim, room);
     return v > 0 ? (uint64_t)v : 0;
 }
 
-/* Everything of the row but its addresses (z_row_addrs: they are parsed
- * in the SIMD-specific wrappers, where the address parser can be inlined) */
-static inline __attribute__((always_inline)) int z_read_row(const zeek_in *in, const char *s, const int32_t *pos,
-                                                            const char *lim, soc_event *ev)
+/* zeek_plan_row_t's block masks and separator positions */
+enum { Z_MODE_SSE2 = 0, Z_MODE_AVX2, Z_MODE_AVX512 };
+
+#if defined(ZEEK_AVX2)
+#define ZEEK_AVX512 1
+#include <immintrin.h>
+#define Z_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi2,popcnt,bmi,bmi2")))
+/* A conn row's six counts and ports and its duration as z_count, z_port
+ * and z_duration read them, in the eight 64-bit lanes of one register:
+ * the eight bytes at each field's start, shifted so the field's digits
+ * end the lane, checked and converted as z_int does for one (the seven
+ * z_int calls and z_duration were ~340 instructions of a conn row's
+ * ~1450, callgrind; this form made conn.log rows 10% faster than the
+ * scalar one on the same AVX-512 row plan, perf). Lanes: orig_bytes, resp_bytes, orig_pkts,
+ * resp_pkts, orig_p, resp_p, the duration's whole digits, its fraction
+ * digits. Reads up to 16 bytes past the row's last field start (the
+ * caller checks they are inside the input). 0: a count or port of more
+ * than eight bytes, nothing written (z_int's general path reads those). */
+Z_AVX512 static inline int z_conn_nums_avx512(const zeek_in *in, const char *s, const int32_t *pos, const char *lim,
+                                              soc_event *ev)
+{
+    static const uint64_t pow10u[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+    static const double pow10d[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
+    const int16_t *zc = in->zc;
+    int32_t ds = pos[zc[Z_DURATION]] + 1, dn = pos[zc[Z_DURATION] + 1] - ds;
+    const char *dp = s + ds;
+    unsigned dm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)dp),
+                                                              _mm_set1_epi8('.')));
+    dm &= dn < 16 ? (1u << dn) - 1 : 0xFFFFu;
+    int32_t dot = dm ? (int32_t)__builtin_ctz(dm) : dn;   /* a dot past 16 fails dot <= 8 as dn does */
+    int32_t fn = dot < dn ? dn - dot - 1 : 0;
+
+    /* Starts, lengths and words by scalar loads, not gathers: gathers
+     * of pos[] and of the text made the form no faster than the scalar
+     * one (perf; their latency sits on the row's critical path, and a
+     * gather of pos[] waits for the separator stores to leave the store
+     * buffer). */
+    const int32_t *zv = in->zv_col;
+    int32_t p0 = pos[zv[0]] + 1, p1 = pos[zv[1]] + 1, p2 = pos[zv[2]] + 1, p3 = pos[zv[3]] + 1, p4 = pos[zv[4]] + 1,
+            p5 = pos[zv[5]] + 1, p6 = ds, p7 = ds + dot + 1;
+    __m256i st = _mm256_setr_epi32(p0, p1, p2, p3, p4, p5, p6, p7);
+    __m256i en = _mm256_setr_epi32(pos[zv[0] + 1], pos[zv[1] + 1], pos[zv[2] + 1], pos[zv[3] + 1], pos[zv[4] + 1],
+                                   pos[zv[5] + 1], ds + dot, ds + dot + 1 + fn);
+    __m512i n = _mm512_cvtepu32_epi64(_mm256_sub_epi32(en, st));
+    __m512i w = _mm512_set_epi64((long long)soc_ld64u(s + p7), (long long)soc_ld64u(s + p6), (long long)soc_ld64u(s + p5),
+                                 (long long)soc_ld64u(s + p4), (long long)soc_ld64u(s + p3), (long long)soc_ld64u(s + p2),
+                                 (long long)soc_ld64u(s + p1), (long long)soc_ld64u(s + p0));
+    __mmask8 klong = _mm512_cmpgt_epu64_mask(n, _mm512_set1_epi64(8));
+    if (klong & 0x3F) return 0;
+    /* the n digits to the top of the lane, zeros below (leading zeros);
+     * a shift of 64 (n == 0) gives 0, counted bad below */
+    __m512i sh = _mm512_slli_epi64(_mm512_sub_epi64(_mm512_set1_epi64(8), n), 3);
+    __m512i x = _mm512_sllv_epi64(_mm512_xor_si512(w, _mm512_set1_epi8('0')), sh);
+    __mmask8 kbad = _mm512_cmpneq_epi64_mask(_mm512_min_epu8(x, _mm512_set1_epi8(9)), x) |
+                    _mm512_cmpeq_epi64_mask(n, _mm512_setzero_si512()) | klong;
+    /* pairs of digits (first one x10), then fours (first pair x100), then
+     * the lane's two fours (first x10000) */
+    __m512i v16 = _mm512_maddubs_epi16(x, _mm512_set1_epi16(0x010A));
+    __m512i v32 = _mm512_madd_epi16(v16, _mm512_set1_epi32(0x00010064));
+    __m512i v = _mm512_add_epi64(_mm512_mul_epu32(v32, _mm512_set1_epi64(10000)), _mm512_srli_epi64(v32, 32));
+    /* counts: bad (-1) or 0 give 0; ports also over 65535 */
+    __mmask8 kbig = _mm512_cmpge_epu64_mask(v, _mm512_set1_epi64(65536)) & 0x30;
+    __m512i r = _mm512_maskz_mov_epi64((__mmask8)~(kbad | kbig), v);
+    _mm256_storeu_si256((__m256i *)(void *)&ev->conn.orig_bytes, _mm512_castsi512_si256(r));
+    __m256i hi = _mm512_extracti64x4_epi64(r, 1);
+    __m128i ports = _mm256_castsi256_si128(hi);
+    ev->sport = (uint16_t)_mm_cvtsi128_si64(ports);
+    ev->dport = (uint16_t)_mm_extract_epi64(ports, 1);
+    /* the duration as z_read_row gives it: '-', '(empty)', absent and 32
+     * bytes or more are 0; at most 15 digits around the dot (z_duration) */
+    double dur = 0;
+    if (dn && dn < 32 && !(dn == 1 && dp[0] == '-') && !(dn == 7 && memcmp(dp, "(empty)", 7) == 0)) {
+        if (dot >= 1 && dot <= 8 && fn <= 8 && dot + fn <= 15 && !(kbad & 0x40) && (fn == 0 || !(kbad & 0x80))) {
+            __m128i dv = _mm256_extracti128_si256(hi, 1);
+            uint64_t m = (uint64_t)_mm_cvtsi128_si64(dv) * pow10u[fn] + (uint64_t)_mm_extract_epi64(dv, 1);
+            dur = fn > 0 ? (double)m / pow10d[fn] : (double)m;
+        } else {
+            dur = z_duration(dp, (size_t)dn, lim, 1);
+        }
+    }
+    ev->conn.duration = dur;
+    return 1;
+}
+#endif
+
+/* Everything of the row but its addresses (zeek_plan_row_t parses them
+ * with the address parser its SIMD form can inline) */
+static inline __attribute__((always_inline)) int z_read_row_t(const zeek_in *in, const char *s, const int32_t *pos,
+                                                              const char *lim, soc_event *ev, int mode, int room)
 {
     const int16_t *zc = in->zc;
     if (z_ts(&ev->ts, ZP(Z_TS), ZN(Z_TS)) != 0) return -1;
-    ev->sport = ZPORT(Z_ORIG_P);
-    ev->dport = ZPORT(Z_RESP_P);
     if (in->path_kind == SOC_EV_HTTP) {
+        ev->sport = ZPORT(Z_ORIG_P);
+        ev->dport = ZPORT(Z_RESP_P);
         ev->proto = 6;
         ZSTR(Z_METHOD, ev->http.method);
         ZSTR(Z_HOST, ev->http.host);
@@ -750,15 +863,41 @@ static inline __attribute__((always_inline)) int z_read_row(const zeek_in *in, c
     if (ZHAS(Z_PROTO)) ev->proto = proto_num(soc_s(ZP(Z_PROTO), ZN(Z_PROTO)));
     ZSTR(Z_SERVICE, ev->conn.service);
     ZSTR(Z_CONN_STATE, ev->conn.state);
+#if defined(ZEEK_AVX512)
+    /* the row's last field ends at pos[nfields] (zeek_plan_row_t) */
+    if (mode == Z_MODE_AVX512 && room && in->zv_ok && z_conn_nums_avx512(in, s, pos, lim, ev)) return 0;
+#else
+    (void)mode;
+#endif
+    ev->sport = ZPORT(Z_ORIG_P);
+    ev->dport = ZPORT(Z_RESP_P);
     ev->conn.orig_bytes = ZCOUNT(Z_ORIG_BYTES);
     ev->conn.resp_bytes = ZCOUNT(Z_RESP_BYTES);
     ev->conn.orig_pkts = ZCOUNT(Z_ORIG_PKTS);
     ev->conn.resp_pkts = ZCOUNT(Z_RESP_PKTS);
     if (ZHAS(Z_DURATION)) {
         soc_str d = z_str(ZP(Z_DURATION), ZN(Z_DURATION));
-        ev->conn.duration = d.n && d.n < 32 ? z_duration(d.p, d.n, lim) : 0;   /* written on every row (plan_rec) */
+        ev->conn.duration = d.n && d.n < 32 ? z_duration(d.p, d.n, lim, room) : 0;   /* written on every row (plan_rec) */
     }
     return 0;
+}
+
+/* z_read_row_t with room when the input has 16 bytes past the row's end
+ * (pos[nfields]; zeek_plan_row_t), which covers the widest read of any
+ * field (z_duration's dot search): every row but the input's last */
+__attribute__((noinline, cold)) static int z_read_row_end(const zeek_in *in, const char *s, const int32_t *pos,
+                                                           const char *lim, soc_event *ev)
+{
+    return z_read_row_t(in, s, pos, lim, ev, Z_MODE_SSE2, 0);
+}
+
+/* (the input's last rows out of line: one copy of the row reader in the
+ * hot code, not two; perf) */
+static inline __attribute__((always_inline)) int z_read_row(const zeek_in *in, const char *s, const int32_t *pos,
+                                                            const char *lim, soc_event *ev, int mode)
+{
+    if (__builtin_expect(lim - (s + pos[in->nfields]) >= 16, 1)) return z_read_row_t(in, s, pos, lim, ev, mode, 1);
+    return z_read_row_end(in, s, pos, lim, ev);
 }
 
 /* Separator and newline masks of the 64 bytes at p, bit i for p[i]. */
@@ -782,9 +921,7 @@ static inline __attribute__((always_inline)) void z_block_sse2(const char *p, ch
     *nm = n;
 }
 
-#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
-#define ZEEK_AVX2 1
-#include <immintrin.h>
+#if defined(ZEEK_AVX2)
 /* Two 32-byte compares a mask instead of four 16-byte ones (perf: 8 ns of
  * 124 a conn row, 10 of 157 an http row, with the rest of the row plan) */
 __attribute__((target("avx2"))) static inline void z_block_avx2(const char *p, char sep, uint64_t *sm, uint64_t *nm)
@@ -803,6 +940,65 @@ __attribute__((target("avx2"))) static inline void z_block_avx2(const char *p, c
      * cheap instruction a block. */
     _mm256_zeroupper();
 }
+
+/* AVX-512 (BW for the byte compares into mask registers, VBMI2 for
+ * vpcompressb, VL for the 256-bit masked forms): one 64-byte load and two
+ * compares a block, and a block's separator positions come out of one
+ * vpcompressb of the byte indexes 0..63, widened and stored 16 at a time,
+ * instead of a tzcnt-and-store loop per separator (that loop was ~210
+ * instructions of a conn row's ~1450, callgrind). */
+static const uint8_t z_byte_index[64] = {
+    0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+    22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43,
+    44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63};
+
+/* Masks of the n bytes at p (n <= 64; a masked load reads nothing past
+ * p + n, so the input's last bytes need no separate loop) */
+Z_AVX512 static inline void z_block_avx512(const char *p, size_t n, char sep, uint64_t *sm, uint64_t *nm)
+{
+    __m512i w;
+    uint64_t valid = ~0ull;
+    if (n >= 64) {
+        w = _mm512_loadu_si512((const void *)p);
+    } else {
+        valid = _bzhi_u64(~0ull, (unsigned)n);
+        w = _mm512_maskz_loadu_epi8(valid, (const void *)p);
+    }
+    *sm = _mm512_cmpeq_epi8_mask(w, _mm512_set1_epi8(sep)) & valid;   /* a NUL separator: not the zeroed tail */
+    *nm = _mm512_cmpeq_epi8_mask(w, _mm512_set1_epi8('\n'));
+}
+
+/* The positions of fm's bits plus base, at out[0..popcount): may write up
+ * to 64 entries past out (pos[] has the room: zeek_plan_row_t) */
+Z_AVX512 static inline int z_positions_avx512(int32_t *out, uint64_t fm, int32_t base)
+{
+    __m512i c = _mm512_maskz_compress_epi8(fm, _mm512_loadu_si512((const void *)z_byte_index));
+    __m512i b = _mm512_set1_epi32(base);
+    int cnt = (int)_mm_popcnt_u64(fm);
+    _mm512_storeu_si512((void *)out, _mm512_add_epi32(_mm512_cvtepu8_epi32(_mm512_castsi512_si128(c)), b));
+    if (cnt > 16) {
+        _mm512_storeu_si512((void *)(out + 16), _mm512_add_epi32(_mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(c, 1)), b));
+        if (cnt > 32) {
+            _mm512_storeu_si512((void *)(out + 32),
+                                _mm512_add_epi32(_mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(c, 2)), b));
+            if (cnt > 48)
+                _mm512_storeu_si512((void *)(out + 48),
+                                    _mm512_add_epi32(_mm512_cvtepu8_epi32(_mm512_extracti32x4_epi32(c, 3)), b));
+        }
+    }
+    return cnt;
+}
+
+Z_AVX512 static inline void z_zeroupper_avx512(void) { _mm256_zeroupper(); }
+
+static int zeek_avx512_usable(void)
+{
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi2") &&
+           __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("bmi2");
+}
+#else
+static int zeek_avx512_usable(void) { return 0; }
 #endif
 
 /* The masks of the input's last n < 64 bytes. */
@@ -816,6 +1012,22 @@ static void z_block_tail(const char *p, size_t n, char sep, uint64_t *sm, uint64
     *sm = s;
     *nm = l;
 }
+
+#if defined(ZEEK_AVX2)
+/* soc_str_ip's dotted-quad parser inlined (soc/ipv4.h; SSSE3, implied by
+ * AVX2): no call, indirect jump and prologue for each of a row's two
+ * addresses, and the two parsed side by side (the calls were a fifth of
+ * the addresses' cost; perf). Anything but a plain dotted quad goes
+ * through soc_str_ip; test_soc_addr and fuzz_zeek_fast hold both forms to
+ * the same answers. */
+__attribute__((target("avx2"), always_inline)) static inline void z_ip_avx2(const char *p, size_t n, kn_ip *ip)
+{
+    uint32_t v4;
+    if (n >= 7 && n <= 15 && soc_ipv4_parse_ssse3(p, n, &v4)) { soc_ip_store_v4(ip, v4); return; }
+    z_ip(p, n, ip);
+}
+
+#endif
 
 /* Is rec still the event the plan's last row left (plan_rec)? The driver
  * hands the same record back untouched; a caller that reuses or clears
@@ -839,7 +1051,8 @@ static inline int plan_rec_intact(const zeek_in *in, const soc_record *rec)
  * conversions; conn rows have 21 columns, 13 read; http 30, 17.) */
 static inline __attribute__((always_inline)) int zeek_plan_row_t(zeek_in *in, const char *s, const char *end,
                                                                  size_t *consumed, uint64_t line, soc_record *rec,
-                                                                 const char **why, int avx2)
+                                                                 const char **why, int mode,
+                                                                 void (*ipf)(const char *, size_t, kn_ip *))
 {
     const char sep = in->sep;
     int32_t *pos = in->pos;
@@ -857,8 +1070,13 @@ static inline __attribute__((always_inline)) int zeek_plan_row_t(zeek_in *in, co
         goto load;
     }
     for (;;) {
-        uint64_t fm = nm ? sm & ((1ull << __builtin_ctzll(nm)) - 1) : sm;
+        uint64_t fm = sm & (nm - 1) & ~nm;   /* the separators before the first newline */
         int32_t base = (int32_t)(blk - s);
+#if defined(ZEEK_AVX512)
+        if (mode == Z_MODE_AVX512) {
+            k += z_positions_avx512(pos + k, fm, base);
+        } else
+#endif
         while (fm) {
             pos[k++] = base + __builtin_ctzll(fm);
             fm &= fm - 1;
@@ -870,10 +1088,16 @@ static inline __attribute__((always_inline)) int zeek_plan_row_t(zeek_in *in, co
         if ((size_t)(blk - s) > ZEEK_FUSED_MAX_ROW) return ZEEK_FUSED_FALLBACK;
     load:
         blen = (size_t)(end - blk);
+#if defined(ZEEK_AVX512)
+        if (mode == Z_MODE_AVX512) {
+            if (blen > 64) blen = 64;
+            z_block_avx512(blk, blen, sep, &sm, &nm);
+        } else
+#endif
         if (blen >= 64) {
             blen = 64;
 #if defined(ZEEK_AVX2)
-            if (avx2) z_block_avx2(blk, sep, &sm, &nm);
+            if (mode == Z_MODE_AVX2) z_block_avx2(blk, sep, &sm, &nm);
             else
 #endif
                 z_block_sse2(blk, sep, &sm, &nm);
@@ -881,6 +1105,9 @@ static inline __attribute__((always_inline)) int zeek_plan_row_t(zeek_in *in, co
             z_block_tail(blk, blen, sep, &sm, &nm);
         }
     }
+#if defined(ZEEK_AVX512)
+    if (mode == Z_MODE_AVX512) z_zeroupper_avx512();   /* as z_block_avx2, once a row */
+#endif
     if (k - 1 != maxsep) return ZEEK_FUSED_FALLBACK;        /* fewer */
     in->c_at = NULL;
     if (nm) {
@@ -901,11 +1128,23 @@ static inline __attribute__((always_inline)) int zeek_plan_row_t(zeek_in *in, co
     if (q - s > pos[k - 1] + 1 && q[-1] == '\r') q--;     /* as kn_reader_line strips it */
     pos[k] = (int32_t)(q - s);
 
+    /* The addresses first, into locals: their parse is the row's longest
+     * chain of dependent instructions, and begun here it overlaps the
+     * rest of the row instead of ending it (parsed last, they were a
+     * quarter of a conn row's time; perf) */
+    kn_ip src, dst;
+    const int16_t *zc = in->zc;
+    const int has_src = ZHAS(Z_ORIG_H), has_dst = ZHAS(Z_RESP_H);
+    if (has_src) ipf(ZP(Z_ORIG_H), ZN(Z_ORIG_H), &src);
+    if (has_dst) ipf(ZP(Z_RESP_H), ZN(Z_RESP_H), &dst);
+
     soc_event *ev = &rec->u.ev;
     if (plan_rec_intact(in, rec)) ev->line = line;   /* the rest is rewritten below */
     else soc_event_init(ev, (soc_event_kind)in->path_kind, zeek_source, in->file, line);
     in->plan_rec = NULL;   /* until this row is whole */
-    if (z_read_row(in, s, pos, end, ev) != 0) { *why = "missing or invalid ts"; return -1; }
+    if (z_read_row(in, s, pos, end, ev, mode) != 0) { *why = "missing or invalid ts"; return -1; }
+    if (has_src) ev->src = src;
+    if (has_dst) ev->dst = dst;
     if (in->path_kind == SOC_EV_HTTP) {
         rec->kind = SOC_REC_EVENT;
         rec->ts = ev->ts;
@@ -919,7 +1158,10 @@ static inline __attribute__((always_inline)) int zeek_plan_row_t(zeek_in *in, co
     kn_time dur = dsec > 0 && dsec < 1e9 ? (kn_time)(dsec * 1e9) : 0;
     fl->start = ev->ts;
     fl->end = ev->ts > INT64_MAX - dur ? INT64_MAX : ev->ts + dur;
-    memset(&fl->exporter, 0, sizeof fl->exporter);   /* src, dst, ip_version: z_row_addrs */
+    fl->src = ev->src;
+    fl->dst = ev->dst;
+    fl->ip_version = ev->src.family;
+    memset(&fl->exporter, 0, sizeof fl->exporter);
     fl->observation_domain = 0;
     fl->sport = ev->sport;
     fl->dport = ev->dport;
@@ -938,50 +1180,31 @@ static inline __attribute__((always_inline)) int zeek_plan_row_t(zeek_in *in, co
     return 1;
 }
 
-/* The row's addresses, after zeek_plan_row_t built the rest of rec: into
- * the event and, for a connection, its flow. IP(p, n, ip) parses one. */
-#define Z_ROW_ADDRS(IP)                                                                  \
-    do {                                                                                 \
-        const int16_t *zc = in->zc;                                                      \
-        const int32_t *pos = in->pos;                                                    \
-        soc_event *ev = &rec->u.ev;                                                      \
-        if (ZHAS(Z_ORIG_H)) IP(ZP(Z_ORIG_H), ZN(Z_ORIG_H), &ev->src);                    \
-        if (ZHAS(Z_RESP_H)) IP(ZP(Z_RESP_H), ZN(Z_RESP_H), &ev->dst);                    \
-        if (rec->kind == SOC_REC_CONN) {                                                 \
-            rec->u.conn.flow.src = ev->src;                                              \
-            rec->u.conn.flow.dst = ev->dst;                                              \
-            rec->u.conn.flow.ip_version = ev->src.family;                                \
-        }                                                                                \
-    } while (0)
-
 static int zeek_plan_row_sse2(zeek_in *in, const char *s, const char *end, size_t *consumed, uint64_t line,
                               soc_record *rec, const char **why)
 {
-    int r = zeek_plan_row_t(in, s, end, consumed, line, rec, why, 0);
-    if (r == 1) { Z_ROW_ADDRS(z_ip); in->plan_rec = rec; }
+    int r = zeek_plan_row_t(in, s, end, consumed, line, rec, why, Z_MODE_SSE2, z_ip);
+    if (r == 1) in->plan_rec = rec;
     return r;
 }
 
 #if defined(ZEEK_AVX2)
-/* soc_str_ip's dotted-quad parser inlined (soc/ipv4.h; SSSE3, implied by
- * AVX2): no call, indirect jump and prologue for each of a row's two
- * addresses, and the two parsed side by side (the calls were a fifth of
- * the addresses' cost; perf). Anything but a plain dotted quad goes
- * through soc_str_ip; test_soc_addr and fuzz_zeek_fast hold both forms to
- * the same answers. */
-__attribute__((target("avx2"), always_inline)) static inline void z_ip_avx2(const char *p, size_t n, kn_ip *ip)
-{
-    uint32_t v4;
-    if (n >= 7 && n <= 15 && soc_ipv4_parse_ssse3(p, n, &v4)) { soc_ip_store_v4(ip, v4); return; }
-    z_ip(p, n, ip);
-}
-
 __attribute__((target("avx2"))) static int zeek_plan_row_avx2(zeek_in *in, const char *s, const char *end,
                                                                size_t *consumed, uint64_t line, soc_record *rec,
                                                                const char **why)
 {
-    int r = zeek_plan_row_t(in, s, end, consumed, line, rec, why, 1);
-    if (r == 1) { Z_ROW_ADDRS(z_ip_avx2); in->plan_rec = rec; }
+    int r = zeek_plan_row_t(in, s, end, consumed, line, rec, why, Z_MODE_AVX2, z_ip_avx2);
+    if (r == 1) in->plan_rec = rec;
+    return r;
+}
+#endif
+
+#if defined(ZEEK_AVX512)
+Z_AVX512 static int zeek_plan_row_avx512(zeek_in *in, const char *s, const char *end, size_t *consumed,
+                                         uint64_t line, soc_record *rec, const char **why)
+{
+    int r = zeek_plan_row_t(in, s, end, consumed, line, rec, why, Z_MODE_AVX512, z_ip_avx2);
+    if (r == 1) in->plan_rec = rec;
     return r;
 }
 #endif
@@ -1060,6 +1283,10 @@ static int zeek_next(soc_input *self, soc_record *rec, kn_err *e)
                     if (in->plan_dirty) zeek_plan(in);
                     int r;
                     if (in->plan_ok && in->paths == ZEEK_PATHS_ALL) {
+#if defined(ZEEK_AVX512)
+                        if (zeek_simd == 3) r = zeek_plan_row_avx512(in, s, end, &used, line, rec, &why);
+                        else
+#endif
 #if defined(ZEEK_AVX2)
                         if (zeek_simd == 2) r = zeek_plan_row_avx2(in, s, end, &used, line, rec, &why);
                         else
