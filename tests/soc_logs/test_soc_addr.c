@@ -1,5 +1,7 @@
 /* test_soc_addr: soc_str_ip's dotted-quad fast paths (the SSSE3 shuffle and
- * the scalar form) against core's kn_ip_parse (inet_pton), the oracle, on
+ * the scalar form) against core's kn_ip_parse (inet_pton), the oracle, and
+ * the AVX-512 two-at-once form of the Zeek row plan (soc/ipv4.h, where the
+ * CPU has it) against both, on
  * every part from a list of edge values in every position, on random
  * addresses and on random corruptions of them. Each text sits at the very
  * end of its own allocation, so ASan flags any read past it (the fast
@@ -17,7 +19,49 @@ static uint64_t rnd(void)
     return rs;
 }
 
-static long checked, accepted;
+static long checked, accepted, pairs;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include "soc/ipv4.h"
+#define PAIR_FORM 1
+/* soc_ipv4_parse2_avx512 on (a, b): each half accepts exactly what the
+ * SSSE3 single form accepts, with the same address; on an accepted text
+ * both must equal want (kn_ip_parse) */
+__attribute__((target("avx512f,avx512bw,avx512vl,bmi,bmi2,popcnt"))) static void pair_check(const char *a, size_t na,
+                                                                                         const char *b, size_t nb,
+                                                                                         const kn_ip *want_b,
+                                                                                         int want_b_ok)
+{
+    uint64_t v;
+    unsigned ok = soc_ipv4_parse2_avx512(a, na, b, nb, &v);
+    const char *t[2] = {a, b};
+    size_t n[2] = {na, nb};
+    for (int i = 0; i < 2; i++) {
+        uint32_t s4;
+        int sok = n[i] >= 7 && n[i] <= 15 && soc_ipv4_parse_ssse3(t[i], n[i], &s4);
+        kn_ip x, y;
+        memset(&x, 0, sizeof x);
+        memset(&y, 0, sizeof y);
+        if (sok) soc_ip_store_v4(&y, s4);
+        if ((ok >> i & 1) != (unsigned)sok) {
+            fprintf(stderr, "pair form half %d differs from the SSSE3 form on \"%.*s\": %u vs %d\n", i, (int)n[i], t[i],
+                    ok >> i & 1, sok);
+            CHECK(0);
+            continue;
+        }
+        if (!sok) continue;
+        soc_ip_store_v4_bytes(&x, (uint32_t)(v >> (32 * i)));
+        CHECK(memcmp(&x, &y, sizeof x) == 0);
+        if (i == 1) CHECK(want_b_ok && memcmp(&x, want_b, sizeof x) == 0);
+    }
+    pairs++;
+}
+static int have_pair_form(void)
+{
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
+}
+#endif
 
 /* both forms against the oracle on text[0..n) */
 static void one(const char *text, size_t n)
@@ -41,6 +85,19 @@ static void one(const char *text, size_t n)
         }
     }
     soc_ipv4_force_scalar(0);
+#if defined(PAIR_FORM)
+    /* paired with the text before it, both in allocations of their own
+     * size (the masked loads must stay inside them) */
+    static char prev[32];
+    static size_t prevn;
+    if (have_pair_form()) {
+        char *pv = malloc(prevn ? prevn : 1);
+        memcpy(pv, prev, prevn);
+        pair_check(pv, prevn, own, n, &want, want_ok);
+        free(pv);
+    }
+    if (n <= sizeof prev) { memcpy(prev, own, n); prevn = n; }
+#endif
     checked++;
     accepted += want_ok;
     free(own);
@@ -99,7 +156,7 @@ static void lengths_and_others(void)
                                   "0.0.0.0", "1.2.3", "1.2.3.4.5", "1..2.3", ".1.2.3", "1.2.3.", "a.b.c.d"};
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) one(fixed[i], strlen(fixed[i]));
     CHECK(accepted > 200000);   /* the random addresses were mostly valid */
-    printf("%ld texts checked, %ld addresses\n", checked, accepted);
+    printf("%ld texts checked, %ld addresses, %ld pairs in the AVX-512 form\n", checked, accepted, pairs);
 }
 
 /* soc_host_is_ip against its definition, written here with kn_ip_parse
