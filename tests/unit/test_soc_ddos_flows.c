@@ -3,7 +3,9 @@
  * with averages from zero, and the flood on it must be detected with the
  * moving average worked out by hand below, not with the average the old
  * entry would have carried. Also checks the vector (worked out lazily for
- * flow records) and the attack's start, detection and end times.
+ * flow records) and the attack's start, detection and end times; and
+ * that thresholds are reached at equality, fractional ones included
+ * (test_threshold_edges).
  *
  * Averages (alpha = 1/5, per second m += (x - m) / 5, x = packets/s):
  *   victim V, 900 packets at T0: m = 180; the sweep at T0+25 sees
@@ -115,4 +117,71 @@ static void test_revived_entry(void)
     fclose(out);
 }
 
-TEST_MAIN(test_revived_entry)
+/* Thresholds are reached at equality and may be fractional (pps, flows)
+ * or not whole bytes (bps / 8): the analyzer tests integer counts against
+ * them (ddos.c, thr_count), which must agree with the rates. One host,
+ * average over 1 s (the average is then the second's rate), 8 s of `recs`
+ * flow records a second of `packets` packets (100 bytes each, flow());
+ * returns the attack_start alerts, and their trigger in trigger. */
+static int starts(double pps, double mbps, double flows, int recs, uint64_t packets, char *trigger)
+{
+    soc_options o;
+    soc_options_defaults(&o);
+    o.quiet = 1;
+    o.analyzers = "ddos";
+    o.ddos_pps = pps;
+    o.ddos_mbps = mbps;
+    o.ddos_flows = flows;
+    o.prefix_pps = o.prefix_mbps = o.prefix_flows = 0;
+    o.avg_seconds = 1;
+    o.quiet_seconds = 2;
+    FILE *out = tmpfile();
+    CHECK(out != NULL);
+    if (!out) return -1;
+    CHECK(soc_ctx_init(&ctx, &o, out) == KN_OK);
+    for (int s = 0; s < 8; s++)
+        for (int r = 0; r < recs; r++) flow(T0 + s * KN_NS_PER_SEC + r, "10.7.0.1", packets);
+    soc_finish(&ctx);
+    rewind(out);
+    kn_arena a;
+    kn_arena_init(&a, 0, 0);
+    char line[8192];
+    int n = 0;
+    trigger[0] = 0;
+    while (fgets(line, sizeof line, out)) {
+        kn_jval *v;
+        size_t off;
+        if (kn_jparse(&a, line, strlen(line), &v, &off) != KN_OK) continue;
+        if (strcmp(kn_jstr(kn_jpath(v, "event.action"), ""), "attack_start") == 0) {
+            n++;
+            snprintf(trigger, 16, "%s", kn_jstr(kn_jpath(v, "ddos.trigger"), ""));
+        }
+    }
+    kn_arena_free(&a);
+    soc_ctx_free(&ctx);
+    fclose(out);
+    return n;
+}
+
+static void test_threshold_edges(void)
+{
+    char tr[16];
+    /* 1000 packets a second against 1000.5, 1000 and 999.5 pps */
+    CHECK_EQ_INT(starts(1000.5, 0, 0, 1, 1000, tr), 0);
+    CHECK_EQ_INT(starts(1000, 0, 0, 1, 1000, tr), 1);
+    CHECK_EQ_STR(tr, "pps");
+    CHECK_EQ_INT(starts(999.5, 0, 0, 1, 1000, tr), 1);
+    /* 0.0078125 Mbit/s (2^-7, exact) = 7812.5 bit/s = 976.5625 bytes/s:
+     * 9 packets (900 bytes, 7200 bit/s) stay under it, 10 (8000 bit/s)
+     * reach it */
+    CHECK_EQ_INT(starts(0, 0.0078125, 0, 1, 9, tr), 0);
+    CHECK_EQ_INT(starts(0, 0.0078125, 0, 1, 10, tr), 1);
+    CHECK_EQ_STR(tr, "mbps");
+    /* 3 flow records a second against 2.5 and 3.5 flows/s, 2 against 2.5 */
+    CHECK_EQ_INT(starts(0, 0, 2.5, 3, 1, tr), 1);
+    CHECK_EQ_STR(tr, "flows");
+    CHECK_EQ_INT(starts(0, 0, 3.5, 3, 1, tr), 0);
+    CHECK_EQ_INT(starts(0, 0, 2.5, 2, 1, tr), 0);
+}
+
+TEST_MAIN(test_revived_entry, test_threshold_edges)
