@@ -1619,15 +1619,17 @@ static inline __attribute__((always_inline)) void close_list(ddos *d, dtab *t, i
  * miss: perf, Zeek conn.log).
  * Tried and dropped: leaving a quiet host-second (flow records only, no
  * attack struct, under every threshold) pending in the counters and
- * folding it into the averages when the host is next counted, or on the
- * fly in a sweep, with flow records summed into their prefix as counted.
- * The alerts were the same on every regression input, but on a Zeek
- * conn.log (every row a distinct host-second) each second is still folded
- * once, now in the counting path, where the averages' cache line is a
- * second miss per row beside the slot's: the DDoS part went from ~140 to
- * ~153 ms (256 MiB, task-clock medians of 7) and from ~700 to ~820
- * instructions a row (callgrind, a 144k-row slice). A fold off the pass needs the averages
- * in the slot's own cache line first. */
+ * folding it into the averages when the host is next counted, or in a
+ * sweep, with flow records summed into their prefix as they are counted.
+ * The alerts were the same, but on a Zeek conn.log every row is a distinct
+ * host-second, so each second is still folded once, and the work only
+ * moved: folded at the next count (the averages' line a second miss in
+ * the counting path) the DDoS part went from ~140 to ~153 ms (256 MiB,
+ * task-clock medians), folded or computed in the sweeps (which then read
+ * every live slot, not just the averages) to ~160 ms; the per-record
+ * prefix sums cost what add_to_prefix does here. Moving the averages into
+ * the slot (the flow registers to a side array) saved nothing measurable
+ * either: this pass is bound by its instructions, ~150 a host. */
 static void close_window(ddos *d, soc_ctx *ctx, dtab *t, int is_prefix, int64_t sec, int64_t gap, int final)
 {
     dtab *sum_into = !is_prefix && !final ? &d->prefixes : NULL;
