@@ -106,7 +106,8 @@ typedef struct zeek_in {
     const soc_record *plan_rec;
     int16_t zc[Z_COUNT];            /* column of each field, -1 none */
     /* conn headers with all six counts and ports and the duration: their
-     * columns in z_conn_nums_avx512's lane order (the duration twice) */
+     * columns in z_conn_nums_avx512's lane order (the duration, read
+     * apart, in the last two) */
     int zv_ok;
     int32_t zv_col[8];
     int32_t pos[ZEEK_MAX_FIELDS + 80];   /* a planned row's field ends (zeek_plan_row_t) */
@@ -757,31 +758,25 @@ enum { Z_MODE_SSE2 = 0, Z_MODE_AVX2, Z_MODE_AVX512 };
 #define ZEEK_AVX512 1
 #include <immintrin.h>
 #define Z_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi2,popcnt,bmi,bmi2")))
-/* A conn row's six counts and ports and its duration as z_count, z_port
- * and z_duration read them, in the eight 64-bit lanes of one register:
- * the eight bytes at each field's start, shifted so the field's digits
- * end the lane, checked and converted as z_int does for one (the seven
- * z_int calls and z_duration were ~340 instructions of a conn row's
- * ~1450, callgrind; this form made conn.log rows 10% faster than the
- * scalar one on the same AVX-512 row plan, perf). Lanes: orig_bytes, resp_bytes, orig_pkts,
- * resp_pkts, orig_p, resp_p, the duration's whole digits, its fraction
- * digits. Reads up to 16 bytes past the row's last field start (the
- * caller checks they are inside the input). 0: a count or port of more
- * than eight bytes, nothing written (z_int's general path reads those). */
+/* A conn row's four counts and two ports as z_count and z_port read
+ * them, in six 64-bit lanes of one register: the eight bytes at each
+ * field's start, shifted so the field's digits end the lane, checked and
+ * converted as z_swar8 does for one (the six z_int calls were ~250
+ * instructions of a conn row's ~1450, callgrind; this form made conn.log
+ * rows 10% faster than the scalar one on the same AVX-512 row plan,
+ * perf), and the duration as z_read_row_t reads it. Reads up to 16 bytes
+ * past the row's last field start (the caller checks they are inside the
+ * input). 0: a count or port of more than eight bytes, nothing written
+ * (z_int's general path reads those). */
 Z_AVX512 static inline int z_conn_nums_avx512(const zeek_in *in, const char *s, const int32_t *pos, const char *lim,
                                               soc_event *ev)
 {
-    static const uint64_t pow10u[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
-    static const double pow10d[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
     const int16_t *zc = in->zc;
+    /* the duration apart, by z_duration: in the vector its dot search
+     * held up all eight lanes (perf) */
     int32_t ds = pos[zc[Z_DURATION]] + 1, dn = pos[zc[Z_DURATION] + 1] - ds;
-    const char *dp = s + ds;
-    unsigned dm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)dp),
-                                                              _mm_set1_epi8('.')));
-    dm &= dn < 16 ? (1u << dn) - 1 : 0xFFFFu;
-    int32_t dot = dm ? (int32_t)__builtin_ctz(dm) : dn;   /* a dot past 16 fails dot <= 8 as dn does */
-    int32_t fn = dot < dn ? dn - dot - 1 : 0;
-
+    soc_str d = z_str(s + ds, (size_t)dn);
+    ev->conn.duration = d.n && d.n < 32 ? z_duration(d.p, d.n, lim, 1) : 0;
     /* Starts, lengths and words by scalar loads, not gathers: gathers
      * of pos[] and of the text made the form no faster than the scalar
      * one (perf; their latency sits on the row's critical path, and a
@@ -789,14 +784,14 @@ Z_AVX512 static inline int z_conn_nums_avx512(const zeek_in *in, const char *s, 
      * buffer). */
     const int32_t *zv = in->zv_col;
     int32_t p0 = pos[zv[0]] + 1, p1 = pos[zv[1]] + 1, p2 = pos[zv[2]] + 1, p3 = pos[zv[3]] + 1, p4 = pos[zv[4]] + 1,
-            p5 = pos[zv[5]] + 1, p6 = ds, p7 = ds + dot + 1;
-    __m256i st = _mm256_setr_epi32(p0, p1, p2, p3, p4, p5, p6, p7);
+            p5 = pos[zv[5]] + 1;
+    __m256i st = _mm256_setr_epi32(p0, p1, p2, p3, p4, p5, p5, p5);
     __m256i en = _mm256_setr_epi32(pos[zv[0] + 1], pos[zv[1] + 1], pos[zv[2] + 1], pos[zv[3] + 1], pos[zv[4] + 1],
-                                   pos[zv[5] + 1], ds + dot, ds + dot + 1 + fn);
+                                   pos[zv[5] + 1], pos[zv[5] + 1], pos[zv[5] + 1]);
     __m512i n = _mm512_cvtepu32_epi64(_mm256_sub_epi32(en, st));
-    __m512i w = _mm512_set_epi64((long long)soc_ld64u(s + p7), (long long)soc_ld64u(s + p6), (long long)soc_ld64u(s + p5),
-                                 (long long)soc_ld64u(s + p4), (long long)soc_ld64u(s + p3), (long long)soc_ld64u(s + p2),
-                                 (long long)soc_ld64u(s + p1), (long long)soc_ld64u(s + p0));
+    __m512i w = _mm512_set_epi64(0, 0, (long long)soc_ld64u(s + p5), (long long)soc_ld64u(s + p4),
+                                 (long long)soc_ld64u(s + p3), (long long)soc_ld64u(s + p2), (long long)soc_ld64u(s + p1),
+                                 (long long)soc_ld64u(s + p0));
     __mmask8 klong = _mm512_cmpgt_epu64_mask(n, _mm512_set1_epi64(8));
     if (klong & 0x3F) return 0;
     /* the n digits to the top of the lane, zeros below (leading zeros);
@@ -804,7 +799,7 @@ Z_AVX512 static inline int z_conn_nums_avx512(const zeek_in *in, const char *s, 
     __m512i sh = _mm512_slli_epi64(_mm512_sub_epi64(_mm512_set1_epi64(8), n), 3);
     __m512i x = _mm512_sllv_epi64(_mm512_xor_si512(w, _mm512_set1_epi8('0')), sh);
     __mmask8 kbad = _mm512_cmpneq_epi64_mask(_mm512_min_epu8(x, _mm512_set1_epi8(9)), x) |
-                    _mm512_cmpeq_epi64_mask(n, _mm512_setzero_si512()) | klong;
+                    _mm512_cmpeq_epi64_mask(n, _mm512_setzero_si512());
     /* pairs of digits (first one x10), then fours (first pair x100), then
      * the lane's two fours (first x10000) */
     __m512i v16 = _mm512_maddubs_epi16(x, _mm512_set1_epi16(0x010A));
@@ -814,23 +809,9 @@ Z_AVX512 static inline int z_conn_nums_avx512(const zeek_in *in, const char *s, 
     __mmask8 kbig = _mm512_cmpge_epu64_mask(v, _mm512_set1_epi64(65536)) & 0x30;
     __m512i r = _mm512_maskz_mov_epi64((__mmask8)~(kbad | kbig), v);
     _mm256_storeu_si256((__m256i *)(void *)&ev->conn.orig_bytes, _mm512_castsi512_si256(r));
-    __m256i hi = _mm512_extracti64x4_epi64(r, 1);
-    __m128i ports = _mm256_castsi256_si128(hi);
+    __m128i ports = _mm512_extracti32x4_epi32(r, 2);
     ev->sport = (uint16_t)_mm_cvtsi128_si64(ports);
     ev->dport = (uint16_t)_mm_extract_epi64(ports, 1);
-    /* the duration as z_read_row gives it: '-', '(empty)', absent and 32
-     * bytes or more are 0; at most 15 digits around the dot (z_duration) */
-    double dur = 0;
-    if (dn && dn < 32 && !(dn == 1 && dp[0] == '-') && !(dn == 7 && memcmp(dp, "(empty)", 7) == 0)) {
-        if (dot >= 1 && dot <= 8 && fn <= 8 && dot + fn <= 15 && !(kbad & 0x40) && (fn == 0 || !(kbad & 0x80))) {
-            __m128i dv = _mm256_extracti128_si256(hi, 1);
-            uint64_t m = (uint64_t)_mm_cvtsi128_si64(dv) * pow10u[fn] + (uint64_t)_mm_extract_epi64(dv, 1);
-            dur = fn > 0 ? (double)m / pow10d[fn] : (double)m;
-        } else {
-            dur = z_duration(dp, (size_t)dn, lim, 1);
-        }
-    }
-    ev->conn.duration = dur;
     return 1;
 }
 #endif
@@ -1076,7 +1057,12 @@ static inline __attribute__((always_inline)) int zeek_plan_row_t(zeek_in *in, co
     size_t blen;
     int k = 1;
     pos[0] = -1;
-    if (s == in->c_at && end == in->c_end) {
+    /* The AVX-512 form reads every row from its start, not on from the
+     * bytes of the last block that the row before left (c_*): its number
+     * of blocks then follows the row's length alone, which varies little,
+     * instead of where the row falls in its first block, which the loop's
+     * exit branch could not predict (conn.log rows N% faster; perf) */
+    if (mode != Z_MODE_AVX512 && s == in->c_at && end == in->c_end) {
         sm = in->c_sm;
         nm = in->c_nm;
         blen = in->c_len;
@@ -1127,7 +1113,7 @@ static inline __attribute__((always_inline)) int zeek_plan_row_t(zeek_in *in, co
     if (nm) {
         unsigned at = (unsigned)__builtin_ctzll(nm);
         q = blk + at;
-        if (at + 1 < blen) {   /* the next row's first bytes are in this block */
+        if (mode != Z_MODE_AVX512 && at + 1 < blen) {   /* the next row's first bytes are in this block */
             in->c_at = q + 1;
             in->c_end = end;
             in->c_sm = sm >> (at + 1);
