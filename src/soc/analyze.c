@@ -68,9 +68,11 @@ kn_status soc_ctx_init(soc_ctx *ctx, const soc_options *opt, FILE *alerts_out)
     ctx->analyzer_on = calloc((size_t)n + 1, 1);
     ctx->cb_packet = calloc((size_t)n + 1, sizeof *ctx->cb_packet);
     ctx->cb_flow = calloc((size_t)n + 1, sizeof *ctx->cb_flow);
-    ctx->cb_event = calloc((size_t)n + 1, sizeof *ctx->cb_event);
     ctx->cb_tick = calloc((size_t)n + 1, sizeof *ctx->cb_tick);
-    if (!ctx->analyzer_state || !ctx->analyzer_on || !ctx->cb_packet || !ctx->cb_flow || !ctx->cb_event || !ctx->cb_tick) return KN_ERR_NOMEM;
+    int nomem = 0;
+    for (int k = 0; k < SOC_EV_KINDS; k++) nomem |= !(ctx->cb_event[k] = calloc((size_t)n + 1, sizeof *ctx->cb_event[k]));
+    if (nomem || !ctx->analyzer_state || !ctx->analyzer_on || !ctx->cb_packet || !ctx->cb_flow || !ctx->cb_tick) return KN_ERR_NOMEM;
+    int conn_all = 0;   /* an analyzer reads connections to every port */
     for (int i = 0; i < n; i++) {
         const soc_analyzer_ops *a = soc_analyzers[i];
         if (opt->analyzers && !name_in_list(opt->analyzers, a->name)) continue;
@@ -80,9 +82,25 @@ kn_status soc_ctx_init(soc_ctx *ctx, const soc_options *opt, FILE *alerts_out)
         ctx->analyzer_on[i] = 1;
         if (a->on_packet) { ctx->cb_packet[ctx->n_cb_packet].self = self; ctx->cb_packet[ctx->n_cb_packet++].fn.packet = a->on_packet; }
         if (a->on_flow) { ctx->cb_flow[ctx->n_cb_flow].self = self; ctx->cb_flow[ctx->n_cb_flow++].fn.flow = a->on_flow; }
-        if (a->on_event) { ctx->cb_event[ctx->n_cb_event].self = self; ctx->cb_event[ctx->n_cb_event++].fn.event = a->on_event; }
+        if (a->on_event) {
+            for (int k = 0; k < SOC_EV_KINDS; k++) {
+                if (a->event_kinds && !(a->event_kinds & (1u << k))) continue;
+                ctx->cb_event[k][ctx->n_cb_event[k]].self = self;
+                ctx->cb_event[k][ctx->n_cb_event[k]++].fn.event = a->on_event;
+            }
+            if (!a->event_kinds || (a->event_kinds & (1u << SOC_EV_CONN))) {
+                uint16_t ports[64];
+                int np = a->conn_ports ? a->conn_ports(self, ports, 64) : -1;
+                if (np < 0 || np > 64) conn_all = 1;
+                else if (!conn_all) {
+                    if (!ctx->conn_ports && !(ctx->conn_ports = calloc(65536 / 64, sizeof *ctx->conn_ports))) return KN_ERR_NOMEM;
+                    for (int j = 0; j < np; j++) ctx->conn_ports[ports[j] / 64] |= 1ull << (ports[j] % 64);
+                }
+            }
+        }
         if (a->on_tick) { ctx->cb_tick[ctx->n_cb_tick].self = self; ctx->cb_tick[ctx->n_cb_tick++].fn.tick = a->on_tick; }
     }
+    if (conn_all) { free(ctx->conn_ports); ctx->conn_ports = NULL; }
     return KN_OK;
 }
 
@@ -102,7 +120,8 @@ void soc_ctx_free(soc_ctx *ctx)
     free(ctx->analyzer_on);
     free(ctx->cb_packet);
     free(ctx->cb_flow);
-    free(ctx->cb_event);
+    for (int k = 0; k < SOC_EV_KINDS; k++) free(ctx->cb_event[k]);
+    free(ctx->conn_ports);
     free(ctx->cb_tick);
     kn_buf_free(&ctx->alert_log);
     kn_json_free(ctx->alert_json);
@@ -134,11 +153,17 @@ static inline __attribute__((always_inline)) void advance_time(soc_ctx *ctx, kn_
     }
 }
 
-void soc_emit_event(soc_ctx *ctx, const soc_event *ev)
+static inline __attribute__((always_inline)) void emit_event(soc_ctx *ctx, const soc_event *ev)
 {
     ctx->n_events++;
-    for (int i = 0; i < ctx->n_cb_event; i++) ctx->cb_event[i].fn.event(ctx->cb_event[i].self, ctx, ev);
+    unsigned k = (unsigned)ev->kind;
+    if (k >= SOC_EV_KINDS) return;
+    if (k == SOC_EV_CONN && ctx->conn_ports && !((ctx->conn_ports[ev->dport / 64] >> (ev->dport % 64)) & 1)) return;
+    const struct soc_cb *cb = ctx->cb_event[k];
+    for (int i = 0, n = ctx->n_cb_event[k]; i < n; i++) cb[i].fn.event(cb[i].self, ctx, ev);
 }
+
+void soc_emit_event(soc_ctx *ctx, const soc_event *ev) { emit_event(ctx, ev); }
 
 void soc_advance(soc_ctx *ctx, kn_time now)
 {
@@ -166,12 +191,12 @@ static inline __attribute__((always_inline)) void feed(soc_ctx *ctx, const soc_r
         for (int i = 0; i < ctx->n_cb_flow; i++) ctx->cb_flow[i].fn.flow(ctx->cb_flow[i].self, ctx, &rec->u.flow);
         break;
     case SOC_REC_EVENT:
-        soc_emit_event(ctx, &rec->u.ev);
+        emit_event(ctx, &rec->u.ev);
         break;
     case SOC_REC_CONN:
         ctx->n_flows++;
         for (int i = 0; i < ctx->n_cb_flow; i++) ctx->cb_flow[i].fn.flow(ctx->cb_flow[i].self, ctx, &rec->u.conn.flow);
-        soc_emit_event(ctx, &rec->u.conn.ev);
+        emit_event(ctx, &rec->u.conn.ev);
         break;
     case SOC_REC_NONE:
         break;

@@ -535,7 +535,8 @@ static void on_http(em_state *s, soc_ctx *ctx, const soc_event *ev)
     }
 }
 
-static int smtp_port(uint16_t p) { return p == 25 || p == 465 || p == 587; }
+static const uint16_t smtp_ports[] = {25, 465, 587};
+static int smtp_port(uint16_t p) { return p == smtp_ports[0] || p == smtp_ports[1] || p == smtp_ports[2]; }
 
 static void smtp_session(em_state *s, soc_ctx *ctx, const soc_event *ev)
 {
@@ -661,4 +662,16 @@ static void em_destroy(void *self)
     free(s);
 }
 
-const soc_analyzer_ops soc_analyzer_emotet = {"emotet", em_create, NULL, NULL, em_on_event, em_on_tick, em_finish, em_destroy};
+/* Connections matter for SMTP sessions, and all of them for the indicator
+ * lists (an IP indicator may name any port). */
+static int em_conn_ports(void *self, uint16_t *ports, int max)
+{
+    em_state *s = self;
+    int n = (int)(sizeof smtp_ports / sizeof smtp_ports[0]);
+    if (!s || s->intel || max < n) return -1;
+    memcpy(ports, smtp_ports, sizeof smtp_ports);
+    return n;
+}
+
+const soc_analyzer_ops soc_analyzer_emotet = {"emotet", em_create, NULL, NULL, em_on_event, em_on_tick, em_finish, em_destroy,
+                                              0, em_conn_ports};

@@ -616,5 +616,15 @@ static void es_destroy(void *self)
     free(s);
 }
 
+/* Connections are read for Elasticsearch's ports only (es_on_event). */
+static int es_conn_ports(void *self, uint16_t *ports, int max)
+{
+    (void)self;
+    if (max < 2) return -1;
+    ports[0] = 9200;
+    ports[1] = 9300;
+    return 2;
+}
+
 const soc_analyzer_ops soc_analyzer_es = {"elasticsearch", es_create, es_on_packet, NULL, es_on_event,
-                                          es_on_tick, es_finish, es_destroy};
+                                          es_on_tick, es_finish, es_destroy, 0, es_conn_ports};

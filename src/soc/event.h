@@ -30,6 +30,7 @@ typedef enum soc_event_kind {
     SOC_EV_FILE,       /* a transferred file (Suricata fileinfo, Zeek files) */
     SOC_EV_CONN,       /* a connection summary (Zeek conn, EVE flow) */
 } soc_event_kind;
+#define SOC_EV_KINDS 8   /* above every soc_event_kind: arrays indexed by kind */
 
 #define SOC_MAX_ATTACH 16
 

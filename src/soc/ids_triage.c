@@ -164,4 +164,5 @@ static void ids_destroy(void *self)
     free(s);
 }
 
-const soc_analyzer_ops soc_analyzer_ids = {"ids-triage", ids_create, NULL, NULL, ids_on_event, NULL, ids_finish, ids_destroy};
+const soc_analyzer_ops soc_analyzer_ids = {"ids-triage", ids_create, NULL, NULL, ids_on_event, NULL, ids_finish, ids_destroy,
+                                           1u << SOC_EV_ALERT, NULL};

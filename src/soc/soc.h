@@ -167,9 +167,16 @@ struct soc_ctx {
     unsigned char *analyzer_on;   /* 1 for each selected, started analyzer */
     int n_analyzers;
     /* the selected analyzers' callbacks per record kind, built once so the
-     * per-record loop calls only what exists (analyze.c) */
-    struct soc_cb *cb_packet, *cb_flow, *cb_event, *cb_tick;
-    int n_cb_packet, n_cb_flow, n_cb_event, n_cb_tick;
+     * per-record loop calls only what exists (analyze.c); events have a
+     * list per event kind (soc_analyzer_ops.event_kinds) */
+    struct soc_cb *cb_packet, *cb_flow, *cb_tick;
+    int n_cb_packet, n_cb_flow, n_cb_tick;
+    struct soc_cb *cb_event[SOC_EV_KINDS];
+    int n_cb_event[SOC_EV_KINDS];
+    /* Connection events go to their list only when some analyzer on it
+     * reads connections to their destination port: a bit per port, NULL
+     * when one reads them all (soc_analyzer_ops.conn_ports). */
+    uint64_t *conn_ports;
     /* flow export decoder shared by every input and `listen` (templates
      * learnt from one file apply to the next); created on first use by
      * soc_ctx_flowexp */
@@ -216,6 +223,16 @@ struct soc_analyzer_ops {
     /* End of all input: flush open state (end attacks, report aggregates). */
     void (*finish)(void *self, soc_ctx *ctx);
     void (*destroy)(void *self);
+    /* The event kinds on_event reads, bit (1u << kind); 0 = every kind.
+     * Events of other kinds are not passed to it. */
+    uint32_t event_kinds;
+    /* Connection events (SOC_EV_CONN) on_event reads, by destination
+     * port: writes at most max ports into ports[] and returns how many, or
+     * -1 for every port. Called once, after create; NULL = every port.
+     * Connections to other ports are not passed to it: most of a Zeek
+     * conn.log concerns no detector but DDoS (which reads flows), and the
+     * calls that found nothing to do were 5% of its ingest (task-clock). */
+    int (*conn_ports)(void *self, uint16_t *ports, int max);
 };
 
 /* registry.c */
