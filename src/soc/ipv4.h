@@ -101,16 +101,22 @@ static inline __attribute__((target("ssse3"), always_inline)) int soc_ipv4_parse
 }
 
 /* Two addresses at once, for the AVX-512 Zeek row plan (call only from
- * code built for AVX512F, BW and VL and BMI2, after a run-time check):
- * the same checks and arithmetic as soc_ipv4_parse_ssse3, with the two
- * texts in the halves of one 256-bit register, each loaded by a masked
- * load of its own bytes and the checks made on mask registers (the two
- * single parses were ~190 instructions of a conn row, callgrind). Bit 0
- * of the result: p0[0..n0) is a plain dotted quad and out's low four
- * bytes its parts in text order; bit 1 the same for p1 and the high four. */
-static inline __attribute__((target("avx512f,avx512bw,avx512vl,bmi,bmi2,popcnt"), always_inline)) unsigned
+ * code built for AVX512F, BW, VL and VBMI2 and BMI2, after a run-time
+ * check), accepting exactly what soc_ipv4_parse_ssse3 accepts. The two
+ * texts, each loaded by a masked load of its own bytes, are the halves of
+ * one register of 32 16-bit lanes; each lane adds 10x the digit before
+ * it and 100x the one before that when they are digits too, so a part's
+ * value ends up at its last digit, and one vpcompressw of the lanes
+ * before each dot and at each end gathers the eight values. All checks
+ * are on mask registers: no part-layout table or shuffle (the SSSE3 form
+ * twice was ~190 instructions of a conn row, callgrind). Bit 0 of the
+ * result: p0[0..n0) is a plain dotted quad and out's low four bytes its
+ * parts in text order; bit 1 the same for p1 and the high four. */
+static inline __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi2,bmi,bmi2,popcnt"), always_inline)) unsigned
 soc_ipv4_parse2_avx512(const char *p0, size_t n0, const char *p1, size_t n1, uint64_t *out)
 {
+    static const uint16_t back1[32] = {0,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14,
+                                       0,  16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30};
     unsigned ok = (unsigned)(n0 - 7 <= 8) | (unsigned)(n1 - 7 <= 8) << 1;
     unsigned l0 = ok & 1 ? (unsigned)n0 : 7, l1 = ok & 2 ? (unsigned)n1 : 7;   /* shifts below stay defined */
     uint32_t all = _bzhi_u32(~0u, l0) | _bzhi_u32(~0u, l1) << 16;
@@ -119,34 +125,31 @@ soc_ipv4_parse2_avx512(const char *p0, size_t n0, const char *p1, size_t n1, uin
     __m256i x = _mm256_inserti128_si256(_mm256_castsi128_si256(x0), x1, 1);
     uint32_t dots = _mm256_cmpeq_epi8_mask(x, _mm256_set1_epi8('.'));
     uint32_t digits = _mm256_cmple_epu8_mask(_mm256_sub_epi8(x, _mm256_set1_epi8('0')), _mm256_set1_epi8(9));
-    /* as soc_ipv4_parse_ssse3, both halves at once (a half's bit 15 is
-     * padding, so no test reaches across): only dots and digits, no dot
-     * first, last or twice in a row, no part of four digits */
+    uint32_t zeros = _mm256_cmpeq_epi8_mask(x, _mm256_set1_epi8('0'));
+    /* a half's bit 15 is padding, so no test reaches across: only dots
+     * and digits, no dot first, last or twice in a row, no part of four
+     * digits, no part of two or more that starts with '0' */
     uint32_t bad = ((dots | digits) ^ all) | (dots & (dots >> 1)) | (dots & 0x10001u) |
-                   (dots & (1u << (l0 - 1) | 1u << (16 + l1 - 1))) | (digits & (digits >> 1) & (digits >> 2) & (digits >> 3));
+                   (dots & (1u << (l0 - 1) | 1u << (16 + l1 - 1))) | (digits & (digits >> 1) & (digits >> 2) & (digits >> 3)) |
+                   (zeros & ~(digits << 1) & (digits >> 1));
     uint32_t d0 = dots & 0xFFFF, d1 = dots >> 16;
     ok &= (unsigned)(!(bad & 0xFFFF) && _mm_popcnt_u32(d0) == 3) | (unsigned)(!(bad >> 16) && _mm_popcnt_u32(d1) == 3) << 1;
-    unsigned id0 = 0, id1 = 0;
-    if (ok & 1) {
-        unsigned e0 = _tzcnt_u32(d0), m1 = _blsr_u32(d0), e1 = _tzcnt_u32(m1), e2 = _tzcnt_u32(_blsr_u32(m1));
-        id0 = (e0 - 1) * 27 + (e1 - e0 - 2) * 9 + (e2 - e1 - 2) * 3 + (l0 - e2 - 2);
-    }
-    if (ok & 2) {
-        unsigned e0 = _tzcnt_u32(d1), m1 = _blsr_u32(d1), e1 = _tzcnt_u32(m1), e2 = _tzcnt_u32(_blsr_u32(m1));
-        id1 = (e0 - 1) * 27 + (e1 - e0 - 2) * 9 + (e2 - e1 - 2) * 3 + (l1 - e2 - 2);
-    }
-    __m256i shuf = _mm256_inserti128_si256(
-        _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)soc_ipv4_shuf[id0])),
-        _mm_loadu_si128((const __m128i *)(const void *)soc_ipv4_shuf[id1]), 1);
-    __m256i sh = _mm256_shuffle_epi8(x, shuf);
-    uint32_t c0 = _mm256_cmpeq_epi8_mask(sh, _mm256_set1_epi8('0'));
-    uint32_t z = _mm256_cmpeq_epi8_mask(sh, _mm256_setzero_si256());
-    uint32_t lz = ((c0 >> 1) | ((z >> 1) & (c0 >> 2))) & 0x11111111u;   /* leading zeros */
-    __m256i d = _mm256_subs_epu8(sh, _mm256_set1_epi8('0'));
-    __m256i v32 = _mm256_madd_epi16(_mm256_maddubs_epi16(d, _mm256_set1_epi32(0x010a6400)), _mm256_set1_epi16(1));
-    unsigned big = _mm256_cmpgt_epi32_mask(v32, _mm256_set1_epi32(255));
-    ok &= (unsigned)(!(lz & 0xFFFF) && !(big & 0xF)) | (unsigned)(!(lz >> 16) && !(big & 0xF0)) << 1;
-    *out = (uint64_t)_mm_cvtsi128_si64(_mm256_cvtepi32_epi8(v32));
+    /* digit values in 16-bit lanes, 0 where no digit */
+    __m512i d = _mm512_maskz_sub_epi16(digits, _mm512_cvtepu8_epi16(x), _mm512_set1_epi16('0'));
+    __m512i idx = _mm512_loadu_si512((const void *)back1);
+    __m512i b1 = _mm512_maskz_permutexvar_epi16(0xFFFEFFFEu, idx, d);                  /* the digit before */
+    __m512i b2 = _mm512_maskz_permutexvar_epi16((digits << 1) & (digits << 2) & 0xFFFCFFFCu, idx, b1);   /* two before, same part */
+    __m512i v = _mm512_add_epi16(_mm512_add_epi16(d, _mm512_mullo_epi16(b1, _mm512_set1_epi16(10))),
+                                 _mm512_mullo_epi16(b2, _mm512_set1_epi16(100)));
+    uint32_t ends = (dots >> 1) | 1u << (l0 - 1) | 1u << (16 + l1 - 1);   /* each part's last digit */
+    /* both halves' four values, when each has its three dots */
+    __m128i vals = _mm512_castsi512_si128(_mm512_maskz_compress_epi16(ok == 3 ? ends : ok == 1 ? ends & 0xFFFF : ends >> 16 << 16, v));
+    unsigned big = _mm_cmpgt_epu16_mask(vals, _mm_set1_epi16(255));
+    uint64_t b = (uint64_t)_mm_cvtsi128_si64(_mm_cvtepi16_epi8(vals));
+    if (ok == 2) b <<= 32;   /* only the second: its values came first */
+    if (ok == 3) ok &= (unsigned)!(big & 0xF) | (unsigned)!(big & 0xF0) << 1;
+    else ok &= !(big & 0xF) ? 3u : 0u;
+    *out = b;
     return ok;
 }
 

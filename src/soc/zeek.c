@@ -1146,7 +1146,8 @@ static inline __attribute__((always_inline)) int zeek_plan_row_t(zeek_in *in, co
     }
 
     soc_event *ev = &rec->u.ev;
-    if (plan_rec_intact(in, rec)) ev->line = line;   /* the rest is rewritten below */
+    const int intact = plan_rec_intact(in, rec);
+    if (intact) ev->line = line;   /* the rest is rewritten below */
     else soc_event_init(ev, (soc_event_kind)in->path_kind, zeek_source, in->file, line);
     in->plan_rec = NULL;   /* until this row is whole */
     if (z_read_row(in, s, pos, end, ev, mode) != 0) { *why = "missing or invalid ts"; return -1; }
@@ -1157,9 +1158,10 @@ static inline __attribute__((always_inline)) int zeek_plan_row_t(zeek_in *in, co
         rec->ts = ev->ts;
         return 1;
     }
-    /* every member written, none through memset: GCC made the 144-byte
-     * memset of zeek_build a rep stos, whose slow start and the loads of
-     * the event behind it were a fifth of a conn row (perf) */
+    /* every member written (those the same on every row only into a new
+     * record), none through memset: GCC made the 144-byte memset of
+     * zeek_build a rep stos, whose slow start and the loads of the event
+     * behind it were a fifth of a conn row (perf) */
     soc_flow *fl = &rec->u.conn.flow;
     double dsec = ev->conn.duration;   /* bounded as in zeek_build */
     kn_time dur = dsec > 0 && dsec < 1e9 ? (kn_time)(dsec * 1e9) : 0;
@@ -1168,20 +1170,22 @@ static inline __attribute__((always_inline)) int zeek_plan_row_t(zeek_in *in, co
     fl->src = ev->src;
     fl->dst = ev->dst;
     fl->ip_version = ev->src.family;
-    memset(&fl->exporter, 0, sizeof fl->exporter);
-    fl->observation_domain = 0;
     fl->sport = ev->sport;
     fl->dport = ev->dport;
     fl->proto = ev->proto;
-    fl->tcp_flags = 0;
-    fl->frag = 0;
     fl->packets = ev->conn.orig_pkts + ev->conn.resp_pkts;
     fl->bytes = ev->conn.orig_bytes + ev->conn.resp_bytes;
-    fl->sampling = 1;
-    fl->input_if = fl->output_if = 0;
-    fl->file = in->file;
     fl->offset = line;
-    fl->tos = fl->src_mask = fl->dst_mask = 0;
+    if (!intact) {   /* the same on every row: the row before wrote them (plan_rec) */
+        memset(&fl->exporter, 0, sizeof fl->exporter);
+        fl->observation_domain = 0;
+        fl->tcp_flags = 0;
+        fl->frag = 0;
+        fl->sampling = 1;
+        fl->input_if = fl->output_if = 0;
+        fl->file = in->file;
+        fl->tos = fl->src_mask = fl->dst_mask = 0;
+    }
     rec->kind = SOC_REC_CONN;
     rec->ts = ev->ts;
     return 1;

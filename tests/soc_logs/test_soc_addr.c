@@ -27,7 +27,7 @@ static long checked, accepted, pairs;
 /* soc_ipv4_parse2_avx512 on (a, b): each half accepts exactly what the
  * SSSE3 single form accepts, with the same address; on an accepted text
  * both must equal want (kn_ip_parse) */
-__attribute__((target("avx512f,avx512bw,avx512vl,bmi,bmi2,popcnt"))) static void pair_check(const char *a, size_t na,
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi2,bmi,bmi2,popcnt"))) static void pair_check(const char *a, size_t na,
                                                                                          const char *b, size_t nb,
                                                                                          const kn_ip *want_b,
                                                                                          int want_b_ok)
@@ -59,7 +59,8 @@ __attribute__((target("avx512f,avx512bw,avx512vl,bmi,bmi2,popcnt"))) static void
 static int have_pair_form(void)
 {
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi2") && __builtin_cpu_supports("bmi2") &&
+           __builtin_cpu_supports("popcnt");
 }
 #endif
 
