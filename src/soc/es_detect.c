@@ -42,6 +42,7 @@
 #define ES_MAX_AGG 20000
 #define ES_MAX_PATHS 6
 #define ES_MAX_CMDS 4
+#define ES_SCAN_INLINE 4
 
 enum es_kind { ES_NONE = 0, ES_RCE, ES_DESTRUCTIVE, ES_RANSOM, ES_SEARCH, ES_PROBE, ES_OTHER,
                ES_EXPOSURE, ES_LEAK, ES_SCAN, ES_NKINDS };
@@ -83,6 +84,9 @@ typedef struct es_agg {
     soc_small_set dsts;
     uint64_t n_hosts;    /* scan: exact distinct hosts */
     uint32_t ports_mask; /* scan: 1 = 9200, 2 = 9300 */
+    /* scan: its first hosts; beyond ES_SCAN_INLINE they are all in
+     * scan_seen (see scan_hit) */
+    kn_ip scan_hosts[ES_SCAN_INLINE];
     char source[16];
     const char *cve;
     int n_cmds, n_paths;
@@ -440,7 +444,7 @@ static void flush(es_state *s, soc_ctx *ctx, kn_time before, int all)
     s->min_window = min_left;
 }
 
-static es_agg *get_agg(es_state *s, soc_ctx *ctx, enum es_kind kind, const kn_ip *a, const kn_ip *b, kn_time ts,
+static es_agg *find_agg(es_state *s, soc_ctx *ctx, enum es_kind kind, const kn_ip *a, const kn_ip *b, kn_time ts,
                        const soc_event *ev)
 {
     es_key key;
@@ -476,9 +480,22 @@ static es_agg *get_agg(es_state *s, soc_ctx *ctx, enum es_kind kind, const kn_ip
         }
         *slot = g;
     }
-    es_agg *g = *slot;
+    return *slot;
+}
+
+static void stamp(es_agg *g, kn_time ts)
+{
     if (ts < g->first) g->first = ts;
     if (ts > g->last) g->last = ts;
+}
+
+/* The aggregate of (kind, a, b, ts's window), made if new, with ts in its
+ * time span; NULL when out of memory. */
+static es_agg *get_agg(es_state *s, soc_ctx *ctx, enum es_kind kind, const kn_ip *a, const kn_ip *b, kn_time ts,
+                       const soc_event *ev)
+{
+    es_agg *g = find_agg(s, ctx, kind, a, b, ts, ev);
+    if (g) stamp(g, ts);
     return g;
 }
 
@@ -496,19 +513,45 @@ static void add_path(es_agg *g, soc_str path)
     }
 }
 
-static void scan_hit(es_state *s, soc_ctx *ctx, const kn_ip *src, const kn_ip *dst, uint16_t port, kn_time ts)
+/* Marks (src, dst, window) seen in scan_seen: 1 if it was new, 0 if
+ * already there, -1 when the table could not take it. */
+static int scan_seen_put(es_state *s, const kn_ip *src, const kn_ip *dst, int64_t window)
 {
     es_key sk;
     memset(&sk, 0, sizeof sk);
     sk.a = *src;
     sk.b = *dst;
-    sk.window = ts / ES_WINDOW;
+    sk.window = window;
     int created;
-    if (s->scan_seen.count >= 8 * (size_t)ES_MAX_AGG) flush(s, ctx, 0, 1);
-    if (!kn_htab_put(&s->scan_seen, &sk, &created) || !created) return;
-    if (sk.window < s->min_window) s->min_window = sk.window;
-    es_agg *g = get_agg(s, ctx, ES_SCAN, src, NULL, ts, NULL);
+    if (!kn_htab_put(&s->scan_seen, &sk, &created)) return -1;
+    if (created && window < s->min_window) s->min_window = window;
+    return created;
+}
+
+/* A source's distinct hosts per window: its first ES_SCAN_INLINE are
+ * kept in its aggregate, and only a source past them (a scanner) puts
+ * its pairs into scan_seen. Most sources reach one or two servers, and a
+ * scan_seen entry for each, a second random table access beside the
+ * aggregate's, was most of this analyzer's cost on a Zeek conn.log (perf). */
+static void scan_hit(es_state *s, soc_ctx *ctx, const kn_ip *src, const kn_ip *dst, uint16_t port, kn_time ts)
+{
+    if (s->scan_seen.count >= 8 * (size_t)ES_MAX_AGG) flush(s, ctx, 0, 1);   /* before get_agg: frees every aggregate */
+    es_agg *g = find_agg(s, ctx, ES_SCAN, src, NULL, ts, NULL);   /* its time span: new hosts only, below */
     if (!g) return;
+    int64_t window = g->key.window;
+    uint64_t n_inline = g->n_hosts < ES_SCAN_INLINE ? g->n_hosts : ES_SCAN_INLINE;
+    for (uint64_t i = 0; i < n_inline; i++)
+        if (memcmp(&g->scan_hosts[i], dst, sizeof *dst) == 0) return;
+    if (g->n_hosts < ES_SCAN_INLINE) {
+        g->scan_hosts[g->n_hosts] = *dst;
+    } else {
+        if (g->n_hosts == ES_SCAN_INLINE) {   /* the first host past them: the kept ones go to scan_seen too */
+            for (int i = 0; i < ES_SCAN_INLINE; i++)
+                if (scan_seen_put(s, src, &g->scan_hosts[i], window) < 0) return;
+        }
+        if (scan_seen_put(s, src, dst, window) != 1) return;
+    }
+    stamp(g, ts);
     g->n_hosts++;
     g->count++;
     g->ports_mask |= port == 9200 ? 1 : 2;

@@ -47,4 +47,12 @@ check "scan: 12 hosts" [ "$(jq -r 'select(.rule.id=="kensa.es.scan")|[.source.ip
 expect_rc 1 "small eve" "$KENSA" soc analyze small.json
 check "no leak below 10 MiB" [ "$(grep -c kensa.es.leak "$WORK/out")" = 0 ]
 check "no scan below 10 hosts" [ "$(grep -c kensa.es.scan "$WORK/out")" = 0 ]
+# the same 12 hosts reached twice, a minute apart: still 12 hosts and 12
+# requests, and the span ends at the first reach of the 12th (repeats,
+# of the first hosts and of later ones, count nothing)
+for pass in 0 1; do for i in $(seq 1 12); do
+  echo '{"timestamp":"2020-05-01T10:0'$((5+pass))':'$((10+i))'Z","event_type":"flow","src_ip":"192.0.2.66","src_port":5'$i',"dest_ip":"10.2.0.'$i'","dest_port":9200,"proto":"TCP","flow":{"pkts_toserver":1,"pkts_toclient":0,"bytes_toserver":60,"bytes_toclient":0,"start":"2020-05-01T10:0'$((5+pass))':'$((10+i))'Z"}}'
+done; done > twice.json
+expect_rc 1 "scan reached twice" "$KENSA" soc analyze twice.json
+check "scan reached twice: 12 hosts, 12 requests, 10:05:11-10:05:22" [ "$(jq -r 'select(.rule.id=="kensa.es.scan")|[.elasticsearch.hosts,.elasticsearch.requests,.event.start,.event.end]|@tsv' "$WORK/out")" = "12	12	2020-05-01T10:05:11.000000Z	2020-05-01T10:05:22.000000Z" ]
 finish
