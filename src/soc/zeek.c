@@ -764,10 +764,12 @@ enum { Z_MODE_SSE2 = 0, Z_MODE_AVX2, Z_MODE_AVX512 };
  * converted as z_swar8 does for one (the six z_int calls were ~250
  * instructions of a conn row's ~1450, callgrind; this form made conn.log
  * rows 10% faster than the scalar one on the same AVX-512 row plan,
- * perf), and the duration as z_read_row_t reads it. Reads up to 16 bytes
- * past the row's last field start (the caller checks they are inside the
- * input). 0: a count or port of more than eight bytes, nothing written
- * (z_int's general path reads those). */
+ * perf), ts in the two lanes left (z_ts was ~43 instructions a row,
+ * callgrind), and the duration as z_read_row_t reads it. Reads up to 16
+ * bytes past the row's last field start (the caller checks they are
+ * inside the input). 1 done, -1 ts missing or bad (the row is), 0 a
+ * count or port of more than eight bytes: ts not read, nothing else
+ * decided (z_int's general path reads those). */
 Z_AVX512 static inline int z_conn_nums_avx512(const zeek_in *in, const char *s, const int32_t *pos, const char *lim,
                                               soc_event *ev)
 {
@@ -782,16 +784,26 @@ Z_AVX512 static inline int z_conn_nums_avx512(const zeek_in *in, const char *s, 
      * one (perf; their latency sits on the row's critical path, and a
      * gather of pos[] waits for the separator stores to leave the store
      * buffer). */
+    /* the last two lanes: ts as z_ts reads Zeek's "1700000000.000500",
+     * its second digits 3..10 and its six fraction digits (when the text
+     * has that layout; z_ts decides the rest) */
+    int32_t ts0 = pos[zc[Z_TS]] + 1;
+    const char *tp = s + ts0;
+    const int ts_plain = pos[zc[Z_TS] + 1] - ts0 == 17 && tp[10] == '.' && tp[0] >= '1' && tp[0] <= '8' &&
+                         (unsigned)(tp[1] - '0') <= 9;
     const int32_t *zv = in->zv_col;
     int32_t p0 = pos[zv[0]] + 1, p1 = pos[zv[1]] + 1, p2 = pos[zv[2]] + 1, p3 = pos[zv[3]] + 1, p4 = pos[zv[4]] + 1,
             p5 = pos[zv[5]] + 1;
-    __m256i st = _mm256_setr_epi32(p0, p1, p2, p3, p4, p5, p5, p5);
+    /* (ts's lanes read ts's own 17 bytes, and 2 past: inside the row's
+     * room; another text is not read there) */
+    int32_t p6 = ts_plain ? ts0 + 2 : p0, p7 = ts_plain ? ts0 + 11 : p0;
+    __m256i st = _mm256_setr_epi32(p0, p1, p2, p3, p4, p5, p6, p7);
     __m256i en = _mm256_setr_epi32(pos[zv[0] + 1], pos[zv[1] + 1], pos[zv[2] + 1], pos[zv[3] + 1], pos[zv[4] + 1],
-                                   pos[zv[5] + 1], pos[zv[5] + 1], pos[zv[5] + 1]);
+                                   pos[zv[5] + 1], p6 + 8, p7 + 6);
     __m512i n = _mm512_cvtepu32_epi64(_mm256_sub_epi32(en, st));
-    __m512i w = _mm512_set_epi64(0, 0, (long long)soc_ld64u(s + p5), (long long)soc_ld64u(s + p4),
-                                 (long long)soc_ld64u(s + p3), (long long)soc_ld64u(s + p2), (long long)soc_ld64u(s + p1),
-                                 (long long)soc_ld64u(s + p0));
+    __m512i w = _mm512_set_epi64((long long)soc_ld64u(s + p7), (long long)soc_ld64u(s + p6), (long long)soc_ld64u(s + p5),
+                                 (long long)soc_ld64u(s + p4), (long long)soc_ld64u(s + p3), (long long)soc_ld64u(s + p2),
+                                 (long long)soc_ld64u(s + p1), (long long)soc_ld64u(s + p0));
     __mmask8 klong = _mm512_cmpgt_epu64_mask(n, _mm512_set1_epi64(8));
     if (klong & 0x3F) return 0;
     /* the n digits to the top of the lane, zeros below (leading zeros);
@@ -812,7 +824,13 @@ Z_AVX512 static inline int z_conn_nums_avx512(const zeek_in *in, const char *s, 
     __m128i ports = _mm512_extracti32x4_epi32(r, 2);
     ev->sport = (uint16_t)_mm_cvtsi128_si64(ports);
     ev->dport = (uint16_t)_mm_extract_epi64(ports, 1);
-    return 1;
+    if (ts_plain && !(kbad & 0xC0)) {
+        __m128i tv = _mm512_extracti32x4_epi32(v, 3);
+        int64_t sec = (int64_t)((tp[0] - '0') * 10 + (tp[1] - '0')) * 100000000 + _mm_cvtsi128_si64(tv);
+        ev->ts = sec * KN_NS_PER_SEC + _mm_extract_epi64(tv, 1) * 1000;
+        return 1;
+    }
+    return z_ts(&ev->ts, tp, (size_t)(pos[zc[Z_TS] + 1] - ts0)) == 0 ? 1 : -1;
 }
 #endif
 
@@ -822,7 +840,14 @@ static inline __attribute__((always_inline)) int z_read_row_t(const zeek_in *in,
                                                               const char *lim, soc_event *ev, int mode, int room)
 {
     const int16_t *zc = in->zc;
-    if (z_ts(&ev->ts, ZP(Z_TS), ZN(Z_TS)) != 0) return -1;
+#if defined(ZEEK_AVX512)
+    /* (zv_ok: a conn plan) */
+    const int vec = mode == Z_MODE_AVX512 && room && in->zv_ok;
+#else
+    const int vec = 0;
+    (void)mode;
+#endif
+    if (!vec && z_ts(&ev->ts, ZP(Z_TS), ZN(Z_TS)) != 0) return -1;
     if (in->path_kind == SOC_EV_HTTP) {
         ev->sport = ZPORT(Z_ORIG_P);
         ev->dport = ZPORT(Z_RESP_P);
@@ -845,10 +870,11 @@ static inline __attribute__((always_inline)) int z_read_row_t(const zeek_in *in,
     ZSTR(Z_SERVICE, ev->conn.service);
     ZSTR(Z_CONN_STATE, ev->conn.state);
 #if defined(ZEEK_AVX512)
-    /* the row's last field ends at pos[nfields] (zeek_plan_row_t) */
-    if (mode == Z_MODE_AVX512 && room && in->zv_ok && z_conn_nums_avx512(in, s, pos, lim, ev)) return 0;
-#else
-    (void)mode;
+    if (vec) {
+        int r = z_conn_nums_avx512(in, s, pos, lim, ev);
+        if (r != 0) return r > 0 ? 0 : -1;
+        if (z_ts(&ev->ts, ZP(Z_TS), ZN(Z_TS)) != 0) return -1;   /* long counts: all below */
+    }
 #endif
     ev->sport = ZPORT(Z_ORIG_P);
     ev->dport = ZPORT(Z_RESP_P);
