@@ -111,29 +111,38 @@ static inline __attribute__((target("ssse3"), always_inline)) int soc_ipv4_parse
  * are on mask registers: no part-layout table or shuffle (the SSSE3 form
  * twice was ~190 instructions of a conn row, callgrind). Bit 0 of the
  * result: p0[0..n0) is a plain dotted quad and out's low four bytes its
- * parts in text order; bit 1 the same for p1 and the high four. */
+ * parts in text order; bit 1 the same for p1 and the high four. room: 16
+ * bytes from p0 and from p1 may be read (else only the texts are). */
 static inline __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi2,bmi,bmi2,popcnt"), always_inline)) unsigned
-soc_ipv4_parse2_avx512(const char *p0, size_t n0, const char *p1, size_t n1, uint64_t *out)
+soc_ipv4_parse2_avx512(const char *p0, size_t n0, const char *p1, size_t n1, uint64_t *out, int room)
 {
     static const uint16_t back1[32] = {0,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14,
                                        0,  16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30};
     unsigned ok = (unsigned)(n0 - 7 <= 8) | (unsigned)(n1 - 7 <= 8) << 1;
     unsigned l0 = ok & 1 ? (unsigned)n0 : 7, l1 = ok & 2 ? (unsigned)n1 : 7;   /* shifts below stay defined */
     uint32_t all = _bzhi_u32(~0u, l0) | _bzhi_u32(~0u, l1) << 16;
-    __m128i x0 = _mm_maskz_loadu_epi8((__mmask16)(ok & 1 ? all : 0), (const void *)p0);
-    __m128i x1 = _mm_maskz_loadu_epi8((__mmask16)(ok & 2 ? all >> 16 : 0), (const void *)p1);
-    __m256i x = _mm256_inserti128_si256(_mm256_castsi128_si256(x0), x1, 1);
+    __m256i x;
+    if (room) {   /* 16 bytes readable from each: plain loads, the bytes past each text zeroed after */
+        x = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)p0)),
+                                    _mm_loadu_si128((const __m128i *)(const void *)p1), 1);
+        x = _mm256_maskz_mov_epi8(all, x);
+    } else {
+        __m128i x0 = _mm_maskz_loadu_epi8((__mmask16)(ok & 1 ? all : 0), (const void *)p0);
+        __m128i x1 = _mm_maskz_loadu_epi8((__mmask16)(ok & 2 ? all >> 16 : 0), (const void *)p1);
+        x = _mm256_inserti128_si256(_mm256_castsi128_si256(x0), x1, 1);
+    }
     uint32_t dots = _mm256_cmpeq_epi8_mask(x, _mm256_set1_epi8('.'));
     uint32_t digits = _mm256_cmple_epu8_mask(_mm256_sub_epi8(x, _mm256_set1_epi8('0')), _mm256_set1_epi8(9));
     uint32_t zeros = _mm256_cmpeq_epi8_mask(x, _mm256_set1_epi8('0'));
     /* a half's bit 15 is padding, so no test reaches across: only dots
-     * and digits, no dot first, last or twice in a row, no part of four
-     * digits, no part of two or more that starts with '0' */
-    uint32_t bad = ((dots | digits) ^ all) | (dots & (dots >> 1)) | (dots & 0x10001u) |
-                   (dots & (1u << (l0 - 1) | 1u << (16 + l1 - 1))) | (digits & (digits >> 1) & (digits >> 2) & (digits >> 3)) |
+     * and digits, no part of four digits, no part of two or more that
+     * starts with '0'; and three dots and four runs of digits, which with
+     * only dots and digits leaves no dot first, last or twice in a row */
+    uint32_t bad = ((dots | digits) ^ all) | (digits & (digits >> 1) & (digits >> 2) & (digits >> 3)) |
                    (zeros & ~(digits << 1) & (digits >> 1));
-    uint32_t d0 = dots & 0xFFFF, d1 = dots >> 16;
-    ok &= (unsigned)(!(bad & 0xFFFF) && _mm_popcnt_u32(d0) == 3) | (unsigned)(!(bad >> 16) && _mm_popcnt_u32(d1) == 3) << 1;
+    uint32_t ends = digits & ~(digits >> 1);   /* each part's last digit */
+    ok &= (unsigned)(!(bad & 0xFFFF) && _mm_popcnt_u32(dots & 0xFFFF) == 3 && _mm_popcnt_u32(ends & 0xFFFF) == 4) |
+          (unsigned)(!(bad >> 16) && _mm_popcnt_u32(dots >> 16) == 3 && _mm_popcnt_u32(ends >> 16) == 4) << 1;
     /* digit values in 16-bit lanes, 0 where no digit */
     __m512i d = _mm512_maskz_sub_epi16(digits, _mm512_cvtepu8_epi16(x), _mm512_set1_epi16('0'));
     __m512i idx = _mm512_loadu_si512((const void *)back1);
@@ -141,7 +150,6 @@ soc_ipv4_parse2_avx512(const char *p0, size_t n0, const char *p1, size_t n1, uin
     __m512i b2 = _mm512_maskz_permutexvar_epi16((digits << 1) & (digits << 2) & 0xFFFCFFFCu, idx, b1);   /* two before, same part */
     __m512i v = _mm512_add_epi16(_mm512_add_epi16(d, _mm512_mullo_epi16(b1, _mm512_set1_epi16(10))),
                                  _mm512_mullo_epi16(b2, _mm512_set1_epi16(100)));
-    uint32_t ends = (dots >> 1) | 1u << (l0 - 1) | 1u << (16 + l1 - 1);   /* each part's last digit */
     /* both halves' four values, when each has its three dots */
     __m128i vals = _mm512_castsi512_si128(_mm512_maskz_compress_epi16(ok == 3 ? ends : ok == 1 ? ends & 0xFFFF : ends >> 16 << 16, v));
     unsigned big = _mm_cmpgt_epu16_mask(vals, _mm_set1_epi16(255));

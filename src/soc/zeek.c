@@ -1053,10 +1053,11 @@ __attribute__((target("avx2"), always_inline)) static inline void z_ip_avx2(cons
 #if defined(ZEEK_AVX512)
 /* a row's two addresses by one soc_ipv4_parse2_avx512; what is no plain
  * dotted quad goes to soc_str_ip (z_ip) as in the other forms */
-Z_AVX512 static inline void z_ip2_avx512(const char *p0, size_t n0, const char *p1, size_t n1, kn_ip *a, kn_ip *b)
+Z_AVX512 static inline void z_ip2_avx512(const char *p0, size_t n0, const char *p1, size_t n1, kn_ip *a, kn_ip *b,
+                                         int room)
 {
     uint64_t v;
-    unsigned ok = soc_ipv4_parse2_avx512(p0, n0, p1, n1, &v);
+    unsigned ok = room ? soc_ipv4_parse2_avx512(p0, n0, p1, n1, &v, 1) : soc_ipv4_parse2_avx512(p0, n0, p1, n1, &v, 0);
     if (ok & 1) soc_ip_store_v4_bytes(a, (uint32_t)v);
     else z_ip(p0, n0, a);
     if (ok & 2) soc_ip_store_v4_bytes(b, (uint32_t)(v >> 32));
@@ -1177,7 +1178,9 @@ static inline __attribute__((always_inline)) int zeek_plan_row_t(zeek_in *in, co
     const int has_src = ZHAS(Z_ORIG_H), has_dst = ZHAS(Z_RESP_H);
 #if defined(ZEEK_AVX512)
     if (mode == Z_MODE_AVX512 && has_src && has_dst) {
-        z_ip2_avx512(ZP(Z_ORIG_H), ZN(Z_ORIG_H), ZP(Z_RESP_H), ZN(Z_RESP_H), &src, &dst);
+        /* (fields inside the row: 16 bytes from their starts are readable
+         * where the input has 16 past the row's end, as z_read_row) */
+        z_ip2_avx512(ZP(Z_ORIG_H), ZN(Z_ORIG_H), ZP(Z_RESP_H), ZN(Z_RESP_H), &src, &dst, end - (s + pos[k]) >= 16);
     } else
 #endif
     {
