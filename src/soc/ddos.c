@@ -1629,7 +1629,26 @@ static inline __attribute__((always_inline)) void close_list(ddos *d, dtab *t, i
  * every live slot, not just the averages) to ~160 ms; the per-record
  * prefix sums cost what add_to_prefix does here. Moving the averages into
  * the slot (the flow registers to a side array) saved nothing measurable
- * either: this pass is bound by its instructions, ~150 a host. */
+ * either: this pass is bound by its instructions, ~150 a host.
+ * Also tried, each with the same alerts and no better than noise (256 MiB
+ * Zeek conn.log slice, DDoS part ~125 ms, task-clock medians of 7 to 11
+ * interleaved runs): reviving a dead entry without a branch on live or
+ * dead and without rewriting its slot (its counters are already zero),
+ * and catching a fresh entry's averages up by a multiply by zero instead
+ * of a branch (those two branches are coin tosses there; +27
+ * instructions a row, same time); a ring of 16 or 32 flow records, or
+ * counting the ring in batches of 16 to 256 (same or slower); prefetching
+ * 4 probe slots instead of 2; prefetching the close 16 list entries ahead
+ * (slower); skipping the one-entry cache when the hash is known and a
+ * float threshold table for the sweeps' test (-16 instructions a row, not
+ * measurable in time). Where the time goes (rdtsc around each part, TSC
+ * cycles a row): counting the record ~100 (the probe about half of it,
+ * with the slot prefetched), the hosts' and prefixes' pass ~46, sweeps
+ * ~12, the ring's copy and hash ~10 to 30; about 15 ms of the part is the
+ * kernel zeroing the tables' pages as they grow (system time, with
+ * --analyzers ddos against sessions). What is left is spread over every
+ * step; a compact IPv4 entry (4-byte key, 32-byte slot with the averages
+ * in it) looks like the way to a much smaller cost. */
 static void close_window(ddos *d, soc_ctx *ctx, dtab *t, int is_prefix, int64_t sec, int64_t gap, int final)
 {
     dtab *sum_into = !is_prefix && !final ? &d->prefixes : NULL;
