@@ -9,14 +9,14 @@
 # are 10^6 and 10^9 bytes; GiB/s is printed beside). Peak RSS is GNU
 # time's maximum resident set size.
 #
-# "In page cache" is taken as a file read from disk is held there: each
-# input is written back, dropped from the cache and read once with cat
-# before timing. A file the generator has just written is cached in 4 KiB
-# pages; read from disk, this kernel caches it in large folios (up to
-# 2 MiB), which a mapping takes in far fewer, cheaper faults: on a 256 MiB
-# conn.log, 137 against 164 ms of kensa's CPU time (task-clock, medians of
-# 5). Every tool in a run sees the same state. PAGECACHE=keep leaves the
-# cache as it is (for a file just generated: the writer's 4 KiB pages).
+# "In page cache" is made reproducible: each input is written back,
+# dropped from the cache and read once with cat before timing, as a file
+# read from disk is held. How the kernel holds a cached file varies with
+# its history (readahead builds large folios, up to 2 MiB here; a file
+# cached for hours was found in 4 KiB pages), and a mapping of 4 KiB pages
+# costs more faults and TLB misses: on a 256 MiB conn.log, 164 against
+# 137 ms of kensa's CPU time (task-clock, medians of 5). Every tool in a
+# run sees the same state. PAGECACHE=keep leaves the cache as it is.
 #   BENCH_SCALE=N  multiplies the 1 GiB default size (0.25 for a quick run)
 #   RUNS=N         repetitions (default 3)
 #   PAGECACHE=read|keep  how the inputs are cached (default read)
