@@ -582,21 +582,10 @@ static void on_smtp(em_state *s, soc_ctx *ctx, const soc_event *ev)
     g->recipients += rc;
 }
 
-static __attribute__((noinline)) void em_event(em_state *s, soc_ctx *ctx, const soc_event *ev);
-
-/* A connection to a port other than SMTP's, with no indicator list, is
- * nothing to this analyzer: decided here, before the call that saves
- * every register for the rest (a Zeek conn.log row paid ~40 instructions
- * for nothing; callgrind). */
 static void em_on_event(void *self, soc_ctx *ctx, const soc_event *ev)
 {
     em_state *s = self;
-    if (!s || (ev->kind == SOC_EV_CONN && !s->intel && !smtp_port(ev->dport))) return;
-    em_event(s, ctx, ev);
-}
-
-static void em_event(em_state *s, soc_ctx *ctx, const soc_event *ev)
-{
+    if (!s) return;
     check_intel(s, ctx, ev);
     switch (ev->kind) {
     case SOC_EV_HTTP:

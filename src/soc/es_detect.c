@@ -558,20 +558,10 @@ static void scan_hit(es_state *s, soc_ctx *ctx, const kn_ip *src, const kn_ip *d
     if (!g->dport) g->dport = port;
 }
 
-static __attribute__((noinline)) void es_event(es_state *s, soc_ctx *ctx, const soc_event *ev);
-
-/* Only Elasticsearch's ports matter in a connection: decided here, before
- * the call that saves every register for the rest (~28 instructions of
- * every Zeek conn.log row; callgrind). */
 static void es_on_event(void *self, soc_ctx *ctx, const soc_event *ev)
 {
     es_state *s = self;
-    if (!s || (ev->kind == SOC_EV_CONN && ev->dport != 9200 && ev->dport != 9300)) return;
-    es_event(s, ctx, ev);
-}
-
-static void es_event(es_state *s, soc_ctx *ctx, const soc_event *ev)
-{
+    if (!s) return;
     if (ev->kind == SOC_EV_CONN) {
         if ((ev->dport == 9200 || ev->dport == 9300) && ev->src.family && ev->dst.family)
             scan_hit(s, ctx, &ev->src, &ev->dst, ev->dport, ev->ts);
