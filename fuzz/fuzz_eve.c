@@ -100,14 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0 || size > (1u << 20) || kn_detect_compression(data, size) != KN_COMP_NONE) return 0;
     static soc_ctx ctx;
     static int ready;
-    if (!ready) {
-        soc_options o;
-        memset(&o, 0, sizeof o);
-        o.quiet = 1;
-        if (soc_ctx_init(&ctx, &o, NULL) != KN_OK) return 0;
-        ctx.warn.quiet = 1;
-        ready = 1;
-    }
+    if (!fuzz_ctx_once(&ctx, &ready)) return 0;
     size_t cap = size + size / 100 + 64;
     unsigned char *gz = malloc(cap);
     if (!gz) return 0;

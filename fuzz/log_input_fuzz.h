@@ -10,20 +10,27 @@
 
 #include "soc/soc.h"
 
-static int fuzz_log_input(const soc_input_ops *ops, const uint8_t *data, size_t size)
+/* Starts *ctx once (*ready set): quiet, every analyzer. 0 if it cannot.
+ * One context for the whole run: creating every analyzer per input would
+ * make a target ~50x slower; state carried between inputs is flushed by
+ * soc_finish each time. */
+static int fuzz_ctx_once(soc_ctx *ctx, int *ready)
 {
-    /* one context for the whole run: creating every analyzer per input
-     * would make the target ~50x slower; state carried between inputs is
-     * flushed by soc_finish each time and the alert log is emptied */
-    static soc_ctx ctx;
-    static int ready;
-    if (!ready) {
+    if (!*ready) {
         soc_options o;
         memset(&o, 0, sizeof o);
         o.quiet = 1;
-        if (soc_ctx_init(&ctx, &o, NULL) != KN_OK) return 0;
-        ready = 1;
+        if (soc_ctx_init(ctx, &o, NULL) != KN_OK) return 0;
+        *ready = 1;
     }
+    return 1;
+}
+
+static int fuzz_log_input(const soc_input_ops *ops, const uint8_t *data, size_t size)
+{
+    static soc_ctx ctx;
+    static int ready;
+    if (!fuzz_ctx_once(&ctx, &ready)) return 0;
     (void)ops->probe(data, size);
     kn_reader *r;
     kn_err e;
