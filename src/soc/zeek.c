@@ -191,6 +191,11 @@ static kn_status zeek_open(soc_ctx *ctx, kn_reader *r, soc_input **out, kn_err *
         zeek_simd = 1;
 #endif
         if (zeek_avx512_usable()) zeek_simd = 3;
+        /* KENSA_SIMD=sse2|avx2 caps the form (to compare them on one
+         * machine); never an uplift, other values are ignored */
+        const char *cap = getenv("KENSA_SIMD");
+        if (cap && !strcmp(cap, "sse2")) zeek_simd = 1;
+        else if (cap && !strcmp(cap, "avx2") && zeek_simd > 2) zeek_simd = 2;
     }
     *out = (soc_input *)in;
     return KN_OK;
