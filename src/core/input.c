@@ -6,11 +6,19 @@
  * serves lines straight from the mapping: the copy out of the page cache
  * was 7-10% of soc log ingest (perf, 1 GiB EVE/Zeek in page cache). The
  * consumed part of the mapping is released every MAP_RELEASE bytes so the
- * resident set stays bounded instead of growing to the file size. The price
- * is that a file truncated by another process while kensa reads it ends
- * the process with SIGBUS, as with any mmap reader (grep -r, ripgrep);
- * KENSA_NO_MMAP=1 in the environment selects read() instead. */
+ * resident set stays bounded instead of growing to the file size.
+ *
+ * A mapped file that another process truncates while kensa reads it
+ * (logrotate's copytruncate) would end the process with SIGBUS at the first
+ * touch past the new end. Every mapping made here is registered with the
+ * SIGBUS guard (mapguard.h), which turns that fault into zero pages and a
+ * flag; the reader checks the flag once per call (line, peek, read, rest),
+ * ends the input where the file's data ended and reports
+ * "file shrank while being read" once, with the offset (kn_map: see
+ * kn_map_truncated). KENSA_NO_MMAP=1 in the environment still selects
+ * read() for the reader. */
 #include "core/input.h"
+#include "core/mapguard.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -62,7 +70,61 @@ struct kn_reader {
                                    * 2 the caller's memory (kn_reader_open_mem, uncompressed) */
     size_t released;              /* mapped: bytes before this were given back (page aligned) */
     size_t populated;             /* mapped: page tables are filled up to here */
+    /* The file shrank under the mapping (mapguard.h): gone is the guard's
+     * flag (never_gone for unguarded sources, and once the cut is noticed),
+     * checked once per call; cut is 1 once noticed (len now ends where the
+     * file's data did, at cut_off or at pos if that was further) and 2 once
+     * the error was returned. */
+    const int *gone;
+    int guard;                    /* mapguard slot of the mapping, -1 none */
+    int cut;
+    uint64_t cut_off;
+    int end_checked;              /* the size was asked at the end and was whole */
 };
+
+static const int never_gone;
+
+/* Nonzero when the guard has replaced part of the mapping and the reader
+ * has not yet ended its input there (one load of a cached line). */
+#define READER_GONE(r) __builtin_expect(kn_mapguard_hit((r)->gone), 0)
+
+/* Ends the input where the file's data ended; never below `floor` (bytes
+ * before it were handed out already). */
+static void reader_note_cut(kn_reader *r, size_t floor)
+{
+    uint64_t cut = kn_mapguard_cut(r->guard);
+    if (cut > r->len) cut = r->len;
+    r->cut_off = cut;
+    size_t end = (size_t)cut < floor ? floor : (size_t)cut;
+    if (end < r->len) r->len = end;
+    r->cut = 1;
+    r->gone = &never_gone;
+}
+
+/* A cut inside the mapping's last page raises no SIGBUS (the page the file
+ * was cut in stays mapped and reads as zeros past the cut), so the file's
+ * size is asked when the reader reaches the end of the mapping: one fstat
+ * an input. Returns 1 if the file is now shorter (the cut is noted). */
+static int reader_cut_at_end(kn_reader *r, size_t floor)
+{
+    if (r->mapped != 1 || r->cut || r->end_checked) return 0;
+    struct stat sb;
+    if (fstat(r->fd, &sb) != 0 || sb.st_size < 0 || (uint64_t)sb.st_size >= r->len) return 0;
+    r->cut_off = (uint64_t)sb.st_size;
+    size_t end = (size_t)sb.st_size < floor ? floor : (size_t)sb.st_size;
+    if (end < r->len) r->len = end;
+    r->cut = 1;
+    r->gone = &never_gone;
+    return 1;
+}
+
+/* The error, once, from the call that reaches the end of a cut input. */
+static kn_status reader_cut_error(kn_reader *r, kn_err *e)
+{
+    r->cut = 2;
+    return kn_err_set(e, KN_ERR_IO, r->path, (int64_t)r->cut_off,
+                      "file shrank while being read (truncated by another process?); the rest was not read");
+}
 
 /* ---- raw layer ------------------------------------------------------------ */
 
@@ -231,7 +293,16 @@ static int try_map(kn_reader *r)
     size_t size = (size_t)r->raw_size;
     void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, r->fd, 0);
     if (p == MAP_FAILED) return 0;
-    if (kn_detect_compression(p, size) != KN_COMP_NONE) { munmap(p, size); return 0; }
+    /* guarded before the first byte is read: the file may be cut already */
+    int guard = kn_mapguard_add(p, size, r->fd);
+    if (guard < 0) { munmap(p, size); return 0; }
+    if (kn_detect_compression(p, size) != KN_COMP_NONE) {
+        kn_mapguard_remove(guard);
+        munmap(p, size);
+        return 0;
+    }
+    r->guard = guard;
+    r->gone = kn_mapguard_flag(guard);
 #ifdef MADV_SEQUENTIAL
     madvise(p, size, MADV_SEQUENTIAL);
 #endif
@@ -272,6 +343,8 @@ kn_status kn_reader_open(kn_reader **out, const char *path, kn_err *e)
     kn_reader *r = calloc(1, sizeof *r);
     if (!r) return kn_err_set(e, KN_ERR_NOMEM, path, KN_NO_OFFSET, "out of memory");
     r->path = path;
+    r->guard = -1;
+    r->gone = &never_gone;
     if (strcmp(path, "-") == 0) {
         r->fd = 0;
     } else {
@@ -309,6 +382,8 @@ kn_status kn_reader_open_mem(kn_reader **out, const void *data, size_t n, const 
     kn_reader *r = calloc(1, sizeof *r);
     if (!r) return kn_err_set(e, KN_ERR_NOMEM, name, KN_NO_OFFSET, "out of memory");
     r->path = name ? name : "(memory)";
+    r->guard = -1;
+    r->gone = &never_gone;
     r->fd = -1;
     r->mem = data;
     r->mem_len = n;
@@ -335,10 +410,21 @@ void kn_reader_close(kn_reader *r)
     if (!r) return;
     if (r->dec_init && r->comp == KN_COMP_GZIP) inflateEnd(&r->z);
     if (r->dec_init && r->comp == KN_COMP_XZ) lzma_end(&r->xz);
+    if (r->mapped == 1) {
+        /* A cut nobody asked about is still said, never lost silently: a
+         * parser reading in place (kn_reader_rest) may stop at the end of
+         * the range it was given without asking the reader again. */
+        if (READER_GONE(r)) reader_note_cut(r, r->pos);
+        else if (r->pos == r->len) reader_cut_at_end(r, r->pos);
+        if (r->cut == 1)
+            kn_errorf(r->path, (int64_t)r->cut_off,
+                      "file shrank while being read (truncated by another process?); the rest was not read");
+        kn_mapguard_remove(r->guard);
+        munmap(r->buf, r->cap);
+    }
     if (r->own_fd) close(r->fd);
     free(r->raw);
-    if (r->mapped == 1) munmap(r->buf, r->cap);
-    else if (!r->mapped) free(r->buf);
+    if (!r->mapped) free(r->buf);
     free(r);
 }
 
@@ -356,6 +442,19 @@ kn_status kn_reader_peek(kn_reader *r, size_t want, const uint8_t **p, size_t *n
         kn_status st = fill(r, e);
         if (st) return st;
     }
+    if (r->mapped == 1) {
+        /* The caller reads these bytes after we return, too late for the
+         * guard to be asked: touch one byte a page now (peeks are for
+         * sniffing, a few pages), so a cut file shows as one here. */
+        size_t k = r->len - r->pos < want ? r->len - r->pos : want;
+        const volatile uint8_t *q = r->buf + r->pos;
+        for (size_t o = 0; o < k; o += 4096) (void)q[o];
+        if (k) (void)q[k - 1];
+        if (READER_GONE(r)) reader_note_cut(r, r->pos);
+        else if (k == r->len - r->pos) reader_cut_at_end(r, r->pos);
+        /* nothing left before the cut: the error is the answer */
+        if (r->cut == 1 && r->pos == r->len && want > 0) return reader_cut_error(r, e);
+    }
     *p = r->buf ? r->buf + r->pos : (const uint8_t *)"";
     *n = r->len - r->pos;
     if (*n > want) *n = want;
@@ -365,7 +464,28 @@ kn_status kn_reader_peek(kn_reader *r, size_t want, const uint8_t **p, size_t *n
 kn_status kn_reader_read(kn_reader *r, void *dst, size_t n, size_t *got, kn_err *e)
 {
     size_t done = 0;
-    if (r->mapped == 1) map_release(r);
+    if (r->mapped == 1) {
+        map_release(r);
+        size_t from = r->pos;
+        if (READER_GONE(r)) reader_note_cut(r, from);
+        if (r->cut == 1 && r->pos == r->len && n > 0) { *got = 0; return reader_cut_error(r, e); }
+        size_t k = r->len - r->pos < n ? r->len - r->pos : n;
+        if (k == r->len - r->pos && reader_cut_at_end(r, from)) {
+            if (r->pos == r->len && n > 0) { *got = 0; return reader_cut_error(r, e); }
+            k = r->len - r->pos < n ? r->len - r->pos : n;
+        }
+        if (r->pos + k == r->len && !r->cut) r->end_checked = 1;
+        memcpy(dst, r->buf + r->pos, k);
+        if (READER_GONE(r)) {
+            /* the copy ran into the cut: keep only the file's bytes */
+            reader_note_cut(r, from);
+            if (from + k > r->len) k = r->len - from;
+        }
+        r->pos += k;
+        r->off += k;
+        *got = k;
+        return KN_OK;
+    }
     while (done < n) {
         if (r->pos == r->len) {
             if (r->eof) break;
@@ -386,7 +506,12 @@ kn_status kn_reader_read(kn_reader *r, void *dst, size_t n, size_t *got, kn_err 
 
 int kn_reader_rest(kn_reader *r, const char **p, size_t *n)
 {
-    if (!r->mapped || r->skip_line) return 0;
+    if (READER_GONE(r)) reader_note_cut(r, r->pos);
+    else if (r->pos == r->len && reader_cut_at_end(r, r->pos)) {}
+    else if (r->pos == r->len && r->mapped == 1) r->end_checked = 1;
+    /* a cut input goes on through kn_reader_line, which ends it at the
+     * last whole line and reports the cut */
+    if (!r->mapped || r->skip_line || r->cut) return 0;
     if (r->mapped == 1) map_release(r);
     *p = (const char *)r->buf + r->pos;
     *n = r->len - r->pos;
@@ -445,6 +570,23 @@ int kn_reader_line(kn_reader *r, const char **line, size_t *len, int *truncated,
         const uint8_t *start = r->buf ? r->buf + r->pos : NULL;
         const uint8_t *nl = avail > scanned ? memchr(start + scanned, '\n', avail - scanned) : NULL;
         if (nl || (r->eof && avail > 0) || avail >= r->max_line) {
+            if (READER_GONE(r)) {
+                /* the scan may have run into the cut: end the input
+                 * there and look again */
+                reader_note_cut(r, r->pos);
+                scanned = 0;
+                continue;
+            }
+            if (!nl && r->eof && avail < r->max_line && reader_cut_at_end(r, r->pos)) {
+                scanned = 0;
+                continue;
+            }
+            if (!nl && r->cut == 1) {
+                /* the line the file was cut in is not data */
+                r->off += avail;
+                r->pos = r->len;
+                return reader_cut_error(r, e), -1;
+            }
             size_t n, consumed;
             if (nl) {
                 n = (size_t)(nl - start);
@@ -468,7 +610,13 @@ int kn_reader_line(kn_reader *r, const char **line, size_t *len, int *truncated,
             *len = n;
             return 1;
         }
-        if (r->eof) return 0;
+        if (r->eof) {
+            if (READER_GONE(r)) { reader_note_cut(r, r->pos); scanned = 0; continue; }
+            if (reader_cut_at_end(r, r->pos)) continue;
+            if (r->cut == 1) return reader_cut_error(r, e), -1;
+            if (r->mapped == 1) r->end_checked = 1;
+            return 0;
+        }
         scanned = avail;
         if (fill(r, e) != KN_OK) return -1;
     }
@@ -495,25 +643,44 @@ kn_status kn_map_open(kn_map *m, const char *path, int decompress, size_t max_de
         }
         size_t size = (size_t)sb.st_size;
         const uint8_t *data = empty_file;
+        int guard = -1;
         if (size) {
             void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
             if (p == MAP_FAILED) {
                 close(fd);
                 return kn_err_set(e, KN_ERR_IO, path, KN_NO_OFFSET, "mmap failed: %s", strerror(errno));
             }
+            /* guarded before the first byte is read; the guard keeps the
+             * descriptor to learn the file's size if it shrinks */
+            guard = kn_mapguard_add(p, size, fd);
+            if (guard < 0) {
+                /* every guard slot in use: read the file into memory
+                 * instead (below) rather than map it unguarded */
+                munmap(p, size);
+                close(fd);
+                goto stream;
+            }
             data = p;
         }
-        close(fd);
         kn_compression c = kn_detect_compression(data, size);
         if (!decompress || c == KN_COMP_NONE) {
             m->data = data;
             m->size = size;
             m->mmapped = size > 0;
             m->compression = decompress ? KN_COMP_NONE : c;
+            if (guard >= 0) {
+                m->guard = guard + 1;
+                m->gone = kn_mapguard_flag(guard);
+            } else {
+                close(fd);
+            }
             return KN_OK;
         }
+        if (guard >= 0) kn_mapguard_remove(guard);
+        close(fd);
         munmap((void *)data, size);
     }
+stream:
     /* stdin or compressed: stream into a heap buffer */
     kn_reader *r;
     kn_status st = kn_reader_open(&r, path, e);
@@ -553,9 +720,42 @@ kn_status kn_map_open(kn_map *m, const char *path, int decompress, size_t max_de
     return KN_OK;
 }
 
+int kn_map_truncated(kn_map *m, uint64_t *at)
+{
+    if (!m->guard) return 0;
+    uint64_t cut;
+    if (kn_map_shrank(m)) {
+        cut = kn_mapguard_cut(m->guard - 1);
+    } else {
+        /* no fault (yet): a cut inside the last page raises none, as the
+         * page the file was cut in stays mapped; ask the file */
+        struct stat sb;
+        if (fstat(kn_mapguard_fd(m->guard - 1), &sb) != 0 || sb.st_size < 0 || (uint64_t)sb.st_size >= m->size)
+            return 0;
+        cut = (uint64_t)sb.st_size;
+    }
+    if (at) *at = cut < m->size ? cut : m->size;
+    m->told = 1;   /* the caller reports it from now on */
+    return 1;
+}
+
 void kn_map_close(kn_map *m)
 {
     if (!m->data) return;
+    if (m->guard) {
+        uint64_t at;
+        int told = m->told;
+        /* a cut the owner never asked about is said here: its zeros were
+         * read as data, which must not go unnoticed */
+        if (!told && kn_map_truncated(m, &at))
+            kn_errorf(m->path, (int64_t)at,
+                      "file shrank while mapped (truncated by another process?); what was read from here on was zeros, not the file");
+        int fd = kn_mapguard_fd(m->guard - 1);
+        kn_mapguard_remove(m->guard - 1);
+        close(fd);
+        m->guard = 0;
+        m->gone = NULL;
+    }
     if (m->mmapped) munmap((void *)m->data, m->size);
     else if (m->data != empty_file) free((void *)m->data);
     m->data = NULL;

@@ -10,7 +10,19 @@
  *    which can be larger than memory.
  *
  * Compression is detected from the content (magic bytes), never from the
- * file name. The path "-" means standard input. */
+ * file name. The path "-" means standard input.
+ *
+ * A mapped file that another process truncates while it is mapped does not
+ * crash kensa (core/mapguard.h): the pages past its new end read as zeros
+ * from the first touch on. kn_reader ends such an input at the last whole
+ * line (or byte, for kn_reader_read) before the cut and returns
+ * "FILE: offset N: file shrank while being read (truncated by another
+ * process?); the rest was not read" (KN_ERR_IO) once, from the call that
+ * reaches the cut, where the end of input would have been; N is the file's
+ * size when it is still that short, else the page-aligned offset where its
+ * data ended. Bytes handed out before the cut was seen (a kn_reader_rest
+ * range, a peek window is probed first) may hold such zeros: parsers see
+ * them as bad lines. kn_map users ask kn_map_truncated. */
 #ifndef KENSA_CORE_INPUT_H
 #define KENSA_CORE_INPUT_H
 
@@ -31,12 +43,32 @@ typedef struct kn_map {
     kn_compression compression;  /* of the source; data is decompressed */
     int mmapped;                 /* 1 if data is an mmap of the file */
     const char *path;            /* as given (not copied) */
+    /* the SIGBUS guard (core/mapguard.h) of a mapped file: its slot + 1
+     * (0 none) and its flag; told once kn_map_truncated answered yes */
+    int guard, told;
+    const int *gone;
 } kn_map;
 
 /* Maps path. Compressed inputs are decompressed in memory, refusing to grow
  * beyond max_decompressed bytes (0 = 4 GiB). With decompress == 0 the raw
  * bytes are mapped as they are. */
 kn_status kn_map_open(kn_map *m, const char *path, int decompress, size_t max_decompressed, kn_err *e);
+/* Nonzero once the mapped file was found shorter than the map (a page past
+ * its new end was touched; from there on data reads as zeros). One load:
+ * cheap enough for a per-record check. */
+static inline int kn_map_shrank(const kn_map *m)
+{
+    return m->gone && __atomic_load_n(m->gone, __ATOMIC_RELAXED);
+}
+/* 1 if the file shrank: kn_map_shrank, or (one fstat) the file is now
+ * shorter than the map, which is the only sign of a cut inside the last
+ * page (the page the file was cut in stays mapped, zeros past the cut, no
+ * fault). *at is where the file's data ends: its size when still that
+ * short, else the page-aligned offset of the first page found missing.
+ * 0 otherwise. Once it has answered 1 the caller reports the cut;
+ * kn_map_close reports a cut nobody asked about. */
+int kn_map_truncated(kn_map *m, uint64_t *at);
+/* Unmaps (the pages replaced by zeros too) and releases the guard. */
 void kn_map_close(kn_map *m);
 
 typedef struct kn_reader kn_reader;
@@ -61,7 +93,8 @@ void kn_reader_set_max_line(kn_reader *r, size_t max_line);
 /* For parsers that find line ends themselves: when the whole rest of the
  * input is in memory (a mapped plain file, or plain bytes given to
  * kn_reader_open_mem), sets *p and *n to it without copying and returns 1;
- * otherwise 0 (compressed or streamed input: use kn_reader_line). *p stays
+ * otherwise 0 (compressed or streamed input, or a mapped file found cut:
+ * use kn_reader_line, which ends it and reports the cut). *p stays
  * valid until the reader is closed; pages far behind the position may
  * be given back: read only from the current position on. */
 int kn_reader_rest(kn_reader *r, const char **p, size_t *n);

@@ -135,14 +135,16 @@ static kn_status open_mapped(soc_input *in, const char *path, kn_err *e)
 }
 
 /* Next record from the map: 1 with h/data filled, 0 at the end (a cut or
- * corrupt record is warned about and ends the input, as with libpcap). */
+ * corrupt record is warned about and ends the input, as with libpcap), -1
+ * when the file shrank while mapped (the map reads zeros past its new end,
+ * core/input.h: the caller reports it). */
 #define PREFETCH_AHEAD 8192
 #define POPULATE_WINDOW (8u << 20)
 static int next_mapped(soc_input *in, struct pcap_pkthdr *h, const uint8_t **data)
 {
     const uint8_t *d = in->map.data;
     uint64_t size = in->map.size;
-    if (in->pos == size) return 0;
+    if (in->pos == size) return kn_map_truncated(&in->map, NULL) ? -1 : 0;   /* a cut in the last page faults not */
     if (size - in->pos < 16) {
         kn_warn(&in->ctx->warn, in->file, (int64_t)in->pos, "truncated dump file; record header cut short; rest of the capture skipped after %llu packets",
                 (unsigned long long)in->frames);
@@ -150,6 +152,11 @@ static int next_mapped(soc_input *in, struct pcap_pkthdr *h, const uint8_t **dat
     }
     const uint8_t *r = d + in->pos;
     uint32_t caplen = rd32(r + 8, in->swapped);
+    /* one load a record: a header read past a cut is zeros, not a packet;
+     * zeros in the page the file was cut in come without a fault, so an
+     * empty record (no lengths: no capture writes one) asks the file */
+    if (__builtin_expect(kn_map_shrank(&in->map), 0)) return -1;
+    if (caplen == 0 && rd32(r + 12, 0) == 0 && kn_map_truncated(&in->map, NULL)) return -1;
     if (caplen > 262144) {
         kn_warn(&in->ctx->warn, in->file, (int64_t)in->pos,
                 "invalid packet capture length %u, bigger than the maximum of 262144; rest of the capture skipped after %llu packets",
@@ -270,7 +277,16 @@ static int pcap_next_record(soc_input *in, soc_record *rec, kn_err *e)
     struct pcap_pkthdr *h, mh;
     const u_char *data;
     if (in->mapped) {
-        if (!next_mapped(in, &mh, &data)) return 0;
+        int got = next_mapped(in, &mh, &data);
+        if (got < 0) {
+            uint64_t at = 0;
+            kn_map_truncated(&in->map, &at);
+            kn_err_set(e, KN_ERR_IO, in->file, (int64_t)at,
+                       "file shrank while being read (truncated by another process?); the rest was not read after %llu packets",
+                       (unsigned long long)in->frames);
+            return -1;
+        }
+        if (!got) return 0;
         h = &mh;
     } else {
     int rc = pcap_next_ex(in->pc, &h, &data);
