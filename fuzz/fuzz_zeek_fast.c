@@ -6,7 +6,9 @@
  *     the oracle;
  *   - every fast path with the AVX-512 row plan (when the CPU has it;
  *     AVX2 or SSE2 otherwise);
- *   - every fast path with the AVX2 masks (when the CPU has AVX2);
+ *   - every fast path with the AVX2 row plan (when the CPU has AVX2, BMI
+ *     and POPCNT: its masks, a conn row's numbers in two 256-bit
+ *     registers, both addresses in one);
  *   - every fast path with the SSE2 masks (the fallback, run everywhere);
  *   - the fused splitter without the row plan (zeek_tsv_fused);
  *   - the three fast ones again, given back the record they filled (as
@@ -97,10 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         {ZEEK_PATHS_GENERAL, 1, 0}, {ZEEK_PATHS_ALL, 3, 0}, {ZEEK_PATHS_ALL, 2, 0}, {ZEEK_PATHS_ALL, 1, 0},
         {ZEEK_PATHS_NO_PLAN, 1, 0}, {ZEEK_PATHS_ALL, 3, 1}, {ZEEK_PATHS_ALL, 2, 1}, {ZEEK_PATHS_ALL, 1, 1},
     };
-    int have_avx2 = 0, have_avx512 = zeek_avx512_usable();
-#if defined(ZEEK_AVX2)
-    have_avx2 = __builtin_cpu_supports("avx2");
-#endif
+    int have_avx2 = zeek_avx2_usable(), have_avx512 = zeek_avx512_usable();
     kn_reader *r[NRUN] = {0};
     soc_input *in[NRUN] = {0};
     int n = 0;
