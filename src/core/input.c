@@ -322,13 +322,17 @@ static int try_map(kn_reader *r)
  * any more (line and peek pointers live until the next call). */
 static void map_release(kn_reader *r)
 {
-#ifdef MADV_POPULATE_READ
     if (r->pos + MAP_RELEASE / 2 >= r->populated && r->populated < r->len) {
+        /* every MAP_RELEASE bytes: the guard's flag too, so that a parser
+         * reading in place (kn_reader_rest, once a line for EVE) is told
+         * of a cut without a check in each call */
+        if (READER_GONE(r)) { reader_note_cut(r, r->pos); return; }
         size_t n = r->len - r->populated < MAP_RELEASE ? r->len - r->populated : MAP_RELEASE;
+#ifdef MADV_POPULATE_READ
         madvise(r->buf + r->populated, n, MADV_POPULATE_READ);
+#endif
         r->populated += n;
     }
-#endif
     if (r->pos - r->released < MAP_RELEASE) return;
     size_t page = 4096, upto = r->pos & ~(page - 1);
     if (upto > r->released) {
@@ -504,15 +508,28 @@ kn_status kn_reader_read(kn_reader *r, void *dst, size_t n, size_t *got, kn_err 
     return KN_OK;
 }
 
-int kn_reader_rest(kn_reader *r, const char **p, size_t *n)
+/* kn_reader_rest's rare part, out of its way (EVE asks for the rest once a
+ * line): at the end, the guard's flag and the file's size. */
+static __attribute__((noinline, cold)) void rest_check_cut(kn_reader *r)
 {
     if (READER_GONE(r)) reader_note_cut(r, r->pos);
-    else if (r->pos == r->len && reader_cut_at_end(r, r->pos)) {}
-    else if (r->pos == r->len && r->mapped == 1) r->end_checked = 1;
-    /* a cut input goes on through kn_reader_line, which ends it at the
-     * last whole line and reports the cut */
-    if (!r->mapped || r->skip_line || r->cut) return 0;
-    if (r->mapped == 1) map_release(r);
+    else if (!reader_cut_at_end(r, r->pos) && !r->cut) r->end_checked = 1;
+}
+
+int kn_reader_rest(kn_reader *r, const char **p, size_t *n)
+{
+    if (!r->mapped || r->skip_line) return 0;
+    if (r->mapped == 1) {
+        /* the guard's flag is looked at in map_release, every MAP_RELEASE
+         * bytes, and here at the end of the mapping; a cut input goes on
+         * through kn_reader_line, which ends it at the last whole line and
+         * reports the cut */
+        map_release(r);
+        if (__builtin_expect(r->cut || r->pos == r->len, 0)) {
+            rest_check_cut(r);
+            if (r->cut) return 0;
+        }
+    }
     *p = (const char *)r->buf + r->pos;
     *n = r->len - r->pos;
     return 1;

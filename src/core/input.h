@@ -93,8 +93,9 @@ void kn_reader_set_max_line(kn_reader *r, size_t max_line);
 /* For parsers that find line ends themselves: when the whole rest of the
  * input is in memory (a mapped plain file, or plain bytes given to
  * kn_reader_open_mem), sets *p and *n to it without copying and returns 1;
- * otherwise 0 (compressed or streamed input, or a mapped file found cut:
- * use kn_reader_line, which ends it and reports the cut). *p stays
+ * otherwise 0 (compressed or streamed input, or a mapped file found cut,
+ * which is looked for every 1-2 MiB and at the end: use kn_reader_line,
+ * which ends the input and reports the cut). *p stays
  * valid until the reader is closed; pages far behind the position may
  * be given back: read only from the current position on. */
 int kn_reader_rest(kn_reader *r, const char **p, size_t *n);
