@@ -697,7 +697,7 @@ kn_status kn_map_open(kn_map *m, const char *path, int decompress, size_t max_de
         close(fd);
         munmap((void *)data, size);
     }
-stream:
+stream:;   /* (a label before a declaration: C11 wants a statement) */
     /* stdin or compressed: stream into a heap buffer */
     kn_reader *r;
     kn_status st = kn_reader_open(&r, path, e);
