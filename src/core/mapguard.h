@@ -8,8 +8,9 @@
  * handler: a fault inside a registered mapping replaces the pages from the
  * faulting one to the mapping's end with zero-filled anonymous pages (so the
  * faulting load and every later one succeed) and records in the mapping's
- * slot that, and where, the file's data ended. The owner checks the slot's
- * flag (one load) before handing data out and reports
+ * slot that, and where, the file's data ended. The owner looks at the
+ * slot's flag (one load) where it hands data out (input.c: each line, peek
+ * and read; kn_reader_rest every 1-2 MiB and at the end) and reports
  * "FILE: offset N: file shrank while being read" instead of crashing.
  * Faults anywhere else go to the handler that was installed before ours (or
  * the default action), so real bugs still die loudly.

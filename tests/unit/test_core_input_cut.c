@@ -13,6 +13,7 @@
 #include "core/input.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -484,6 +485,58 @@ static void several_mappings(void)
     }
 }
 
+/* Another thread maps, reads and unmaps files all the while (claiming and
+ * freeing guard slots) while this one reads a file that is cut: the fault
+ * is matched to the right slot, the other thread's maps read whole. */
+static char other_path[720];
+static int other_stop;
+static void *other_thread(void *arg)
+{
+    long *bad = arg;
+    size_t want = 0;
+    for (int i = 0; !__atomic_load_n(&other_stop, __ATOMIC_ACQUIRE) || i < 50; i++) {
+        kn_map m;
+        kn_err e;
+        if (kn_map_open(&m, other_path, 0, 0, &e) != KN_OK || !m.guard) { (*bad)++; continue; }
+        size_t sum = 0;
+        for (size_t k = 0; k < m.size; k += 64) sum += m.data[k];
+        if (i == 0) want = sum;
+        else if (sum != want) (*bad)++;
+        uint64_t at;
+        if (kn_map_truncated(&m, &at)) (*bad)++;
+        kn_map_close(&m);
+    }
+    return NULL;
+}
+
+static void threads_map_at_once(void)
+{
+    snprintf(other_path, sizeof other_path, "%s/other.bin", dir);
+    snprintf(path, sizeof path, "%s", other_path);
+    write_lines(300000);
+    long bad = 0;
+    __atomic_store_n(&other_stop, 0, __ATOMIC_RELEASE);
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, other_thread, &bad) == 0);
+    snprintf(path, sizeof path, "%s/mine.log", dir);
+    for (int round = 0; round < 5; round++) {
+        write_lines((size_t)2 << 20);
+        kn_reader *r;
+        kn_err e;
+        CHECK(kn_reader_open(&r, path, &e) == KN_OK);
+        size_t cut = mid_page_mid_line(((size_t)1 << 20) + (size_t)round * 100000);
+        truncate_to(cut);
+        int rc;
+        CHECK_EQ_INT(read_checked(r, 0, &rc, &e), lines_before(cut));
+        CHECK_EQ_INT(rc, -1);
+        check_cut_error(&e, cut);
+        kn_reader_close(r);
+    }
+    __atomic_store_n(&other_stop, 1, __ATOMIC_RELEASE);
+    CHECK(pthread_join(t, NULL) == 0);
+    CHECK_EQ_INT(bad, 0);
+}
+
 /* A SIGBUS that is not a guarded mapping's still kills the process (here:
  * a mapping made behind kensa's back, after the guard is installed). */
 static void foreign_sigbus_still_kills(void)
@@ -532,4 +585,4 @@ static void teardown(void)
 }
 
 TEST_MAIN(setup, reader_cut_ahead, reader_cut_at_line_end, reader_cut_before_first_read, reader_cut_behind,
-          reader_read_cut, reader_rest_cut, cut_in_last_page, map_cut, several_mappings, foreign_sigbus_still_kills, teardown)
+          reader_read_cut, reader_rest_cut, cut_in_last_page, map_cut, several_mappings, threads_map_at_once, foreign_sigbus_still_kills, teardown)
