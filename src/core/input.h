@@ -20,9 +20,11 @@
  * process?); the rest was not read" (KN_ERR_IO) once, from the call that
  * reaches the cut, where the end of input would have been; N is the file's
  * size when it is still that short, else the page-aligned offset where its
- * data ended. Bytes handed out before the cut was seen (a kn_reader_rest
- * range, a peek window is probed first) may hold such zeros: parsers see
- * them as bad lines. kn_map users ask kn_map_truncated. */
+ * data ended. Only a range kn_reader_rest gave out before the cut was
+ * seen may hold such zeros (peek probes its window before handing it out;
+ * lines and reads are checked after they are scanned or copied): in-place
+ * parsers see them as a bad line (no line end runs to the end of the
+ * mapping). kn_map users ask kn_map_truncated. */
 #ifndef KENSA_CORE_INPUT_H
 #define KENSA_CORE_INPUT_H
 
@@ -51,7 +53,9 @@ typedef struct kn_map {
 
 /* Maps path. Compressed inputs are decompressed in memory, refusing to grow
  * beyond max_decompressed bytes (0 = 4 GiB). With decompress == 0 the raw
- * bytes are mapped as they are. */
+ * bytes are mapped as they are. A mapped file keeps its descriptor open
+ * until kn_map_close (to learn its size if it shrinks); with every guard
+ * slot in use the file is read into memory instead. */
 kn_status kn_map_open(kn_map *m, const char *path, int decompress, size_t max_decompressed, kn_err *e);
 /* Nonzero once the mapped file was found shorter than the map (a page past
  * its new end was touched; from there on data reads as zeros). One load:
