@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/input.h"
 
 static const cli_group *const groups[] = {&cli_group_soc, &cli_group_mem, &cli_group_bin, NULL};
 
@@ -112,6 +113,10 @@ int main(int argc, char **argv)
     const cli_command *c = find_command(g, argv[2]);
     if (!c) return unknown("command", argv[2], g);
     int rc = c->run(argc - 2, argv + 2);
+    /* an input cut while it was read was reported where it was found; the
+     * command may not have counted it as failed (a mem or bin image read
+     * as zeros past the cut) */
+    if (rc == KN_EXIT_OK && kn_input_cuts()) rc = KN_EXIT_ERROR;
     fflush(stdout);
     if (ferror(stdout)) {
         fputs("kensa: error writing standard output\n", stderr);

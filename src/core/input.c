@@ -118,10 +118,18 @@ static int reader_cut_at_end(kn_reader *r, size_t floor)
     return 1;
 }
 
+/* Cuts reported in this process (kn_input_cuts). */
+static uint64_t cuts_reported;
+
+uint64_t kn_input_cuts(void) { return __atomic_load_n(&cuts_reported, __ATOMIC_RELAXED); }
+
+static void count_cut(void) { __atomic_fetch_add(&cuts_reported, 1, __ATOMIC_RELAXED); }
+
 /* The error, once, from the call that reaches the end of a cut input. */
 static kn_status reader_cut_error(kn_reader *r, kn_err *e)
 {
     r->cut = 2;
+    count_cut();
     return kn_err_set(e, KN_ERR_IO, r->path, (int64_t)r->cut_off,
                       "file shrank while being read (truncated by another process?); the rest was not read");
 }
@@ -420,9 +428,11 @@ void kn_reader_close(kn_reader *r)
          * the range it was given without asking the reader again. */
         if (READER_GONE(r)) reader_note_cut(r, r->pos);
         else if (r->pos == r->len) reader_cut_at_end(r, r->pos);
-        if (r->cut == 1)
+        if (r->cut == 1) {
+            count_cut();
             kn_errorf(r->path, (int64_t)r->cut_off,
                       "file shrank while being read (truncated by another process?); the rest was not read");
+        }
         kn_mapguard_remove(r->guard);
         munmap(r->buf, r->cap);
     }
@@ -764,9 +774,11 @@ void kn_map_close(kn_map *m)
         int told = m->told;
         /* a cut the owner never asked about is said here: its zeros were
          * read as data, which must not go unnoticed */
-        if (!told && kn_map_truncated(m, &at))
+        if (!told && kn_map_truncated(m, &at)) {
+            count_cut();
             kn_errorf(m->path, (int64_t)at,
                       "file shrank while mapped (truncated by another process?); what was read from here on was zeros, not the file");
+        }
         int fd = kn_mapguard_fd(m->guard - 1);
         kn_mapguard_remove(m->guard - 1);
         close(fd);

@@ -74,6 +74,12 @@ static inline int kn_map_shrank(const kn_map *m)
 int kn_map_truncated(kn_map *m, uint64_t *at);
 /* Unmaps (the pages replaced by zeros too) and releases the guard. */
 void kn_map_close(kn_map *m);
+/* How many cut files this process has reported itself: the reader's
+ * error and the messages of kn_reader_close and kn_map_close (cuts a
+ * kn_map owner reports after kn_map_truncated are its own to count). The
+ * CLI turns a command's success into exit 1 when this is nonzero, so a
+ * result computed from a cut file never looks complete. */
+uint64_t kn_input_cuts(void);
 
 typedef struct kn_reader kn_reader;
 

@@ -142,4 +142,20 @@ expect_cut pcap cap.pcap "$cut"
 check "pcap: the $pkts packets that began before the cut, none after" contains "$WORK/run.out" "^kensa: $pkts packets, "
 check "pcap: the error says how many packets were read" contains "$WORK/run.out" "the rest was not read after $pkts packets"
 
+# ---- a whole-file map (kn_map) whose owner never asks: `kensa bin funcs` on
+# raw code cut to half after it was mapped. The bytes past the cut read as
+# zeros (no crash); kn_map_close says so, and the command's success
+# becomes exit 1, as its result came partly from zeros (cli/kensa.c)
+python3 - <<'P'
+# x86-64: 2048 copies of "push rbp; mov rbp,rsp; xor eax,eax; pop rbp; ret" padded to 16 bytes
+f = bytes([0x55, 0x48, 0x89, 0xe5, 0x31, 0xc0, 0x5d, 0xc3]) + bytes([0xcc] * 8)
+open("code.bin", "wb").write(f * 2048)
+P
+run_cut code.bin 10000 bin_load_mem 0 bin funcs --raw --arch x86-64 code.bin
+check "bin: gdb stopped kensa after the map" contains "$WORK/run.out" "^Breakpoint 1, "
+check "bin: no death by SIGBUS" eval '! grep -q "terminated with signal" "$WORK/run.out"'
+check "bin: the cut is reported with file and offset" \
+  contains "$WORK/run.out" "^kensa: code.bin: offset 10000: file shrank while mapped (truncated by another process?)"
+check "bin: exit 1 (the result came partly from zeros)" contains "$WORK/run.out" "^EXIT=1$"
+
 finish
