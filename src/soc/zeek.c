@@ -1453,8 +1453,10 @@ static int zeek_next(soc_input *self, soc_record *rec, kn_err *e)
             }
             in->fw_s = NULL;
             if (have) {
-                if (s == end) { zeek_sync(in); return 0; }
-                if (s[0] != '#' && s[0] != '\n' && s[0] != '\r') {
+                /* at the end: on to the line reader below, which says
+                 * whether the input ended or was cut short (input.h) */
+                if (s == end) have = 0;
+                if (have && s[0] != '#' && s[0] != '\n' && s[0] != '\r') {
                     size_t used = 0;
                     if (in->plan_dirty) zeek_plan(in);
                     int r;
