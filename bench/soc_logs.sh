@@ -96,7 +96,7 @@ for kind in eve zeek-conn zeek-http; do
   # The Zeek reader's row plan has an AVX-512 (VBMI2) and an AVX2 form
   # (zeek.c); on a CPU with AVX-512 the AVX2 one is timed too, capped by
   # KENSA_SIMD, so the figure for CPUs without AVX-512 is in every run.
-  if [ "$ZEEK_FORMS" = 1 ] && [ "${kind#zeek}" != "$kind" ] && grep -qw avx512vbmi2 /proc/cpuinfo 2>/dev/null; then
+  if [ "$ZEEK_FORMS" = 1 ] && [ "${kind#zeek}" != "$kind" ] && grep -qw avx512_vbmi2 /proc/cpuinfo 2>/dev/null; then
     read -r _ a_c a_w a_r <<<"$(run kensa-avx2 env KENSA_SIMD=avx2 "$KENSA" soc analyze --quiet --alerts /dev/null "$f")"
     report "$f" "kensa, AVX2 form" "$a_c" "$a_w" "$a_r" "$wc_c"
     awk -v c="$a_c" -v sz="$size" 'BEGIN{ r = 0; if (c > 0) r = sz / 1e9 / c; v = "NOT met"; if (r >= 1) v = "met";
