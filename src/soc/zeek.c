@@ -110,9 +110,6 @@ typedef struct zeek_in {
      * apart, in the last two) */
     int zv_ok;
     int32_t zv_col[8];
-    /* the AVX2 form reads this plan's rows from their start, not on from
-     * the carried block (c_*): http rows (zeek_plan_row_t) */
-    int plan_from_start;
     int32_t pos[ZEEK_MAX_FIELDS + 80];   /* a planned row's field ends (zeek_plan_row_t) */
     /* separator and newline masks of the bytes after the last planned row
      * (c_at .. c_at + c_len), which that row's last block already covered */
@@ -628,7 +625,6 @@ static void zeek_plan(zeek_in *in)
     static const enum zf lanes[8] = {Z_ORIG_BYTES, Z_RESP_BYTES, Z_ORIG_PKTS, Z_RESP_PKTS,
                                      Z_ORIG_P,     Z_RESP_P,     Z_DURATION,  Z_DURATION};
     in->zv_ok = kind == SOC_EV_CONN;
-    in->plan_from_start = kind == SOC_EV_HTTP;
     for (int l = 0; l < 8; l++) {
         in->zv_col[l] = in->zc[lanes[l]];
         if (in->zc[lanes[l]] < 0) in->zv_ok = 0;
@@ -1211,16 +1207,18 @@ static inline __attribute__((always_inline)) int zeek_plan_row_t(zeek_in *in, co
      * of blocks then follows the row's length alone, which varies little,
      * instead of where the row falls in its first block, which the loop's
      * exit branch could not predict (conn.log rows 4% faster; perf). The
-     * AVX2 form does the same for http rows (6% faster: they span four
-     * or five blocks) but keeps c_* for conn rows, which from their
-     * start were 1-3% slower (task-clock, 256 MiB slices). Its
-     * tzcnt loop per separator also stays: a table-driven expansion (per
+     * AVX2 form does the same: http rows 6% faster (they span four or
+     * five blocks); conn rows the same parsed alone (1-3% either way)
+     * but 7% faster with every detector on (327 -> 305 ms, task-clock
+     * medians of 7, 256 MiB conn.log; why the detectors make the
+     * difference is not known: this VM has no PMU counters). SSE2 keeps c_* (the same either way). The AVX2
+     * form's tzcnt loop per separator stays: a table-driven expansion (per
      * mask byte the bit indexes from a 256-entry table, widened and
      * stored eight at a time, advancing by the byte's popcount) was 6%
      * slower on conn.log, unrolled or with the offsets from a prefix sum
      * of byte popcounts no better, and eight or sixteen unconditional
      * tzcnt stores a block 6-11% slower (task-clock, 256 MiB conn.log). */
-    const int carry = mode == Z_MODE_SSE2 || (mode == Z_MODE_AVX2 && !in->plan_from_start);
+    const int carry = mode == Z_MODE_SSE2;
     if (carry && s == in->c_at && end == in->c_end) {
         sm = in->c_sm;
         nm = in->c_nm;
