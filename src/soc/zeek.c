@@ -803,40 +803,74 @@ enum { Z_MODE_SSE2 = 0, Z_MODE_AVX2, Z_MODE_AVX512 };
  * inside the input). 1 done, -1 ts missing or bad (the row is), 0 a
  * count or port of more than eight bytes: ts not read, nothing else
  * decided (z_int's general path reads those). */
-Z_AVX512 static inline int z_conn_nums_avx512(const zeek_in *in, const char *s, const int32_t *pos, const char *lim,
-                                              soc_event *ev)
+/* The scalar half that z_conn_nums_avx512 and z_conn_nums_avx2 share:
+ * the duration (read apart, by z_duration: in the vector its dot search
+ * held up all eight lanes; perf), and each lane's text start and length:
+ * the four counts and two ports in zv_col's order, then ts as z_ts reads
+ * Zeek's "1700000000.000500", its second digits 3..10 and its six
+ * fraction digits, when the text has that layout (ts_plain; otherwise
+ * both lanes read lane 0's text and z_ts decides). Starts, lengths and
+ * words come from scalar loads, not gathers: gathers of pos[] and of the
+ * text made the form no faster than the scalar one (perf; their latency
+ * sits on the row's critical path, and a gather of pos[] waits for the
+ * separator stores to leave the store buffer). ts's lanes read its own 17
+ * bytes and 2 past: inside the row's room. */
+typedef struct z_lanes {
+    int32_t st[8], en[8];   /* lane l reads s[st[l] .. en[l]) */
+    const char *tp;         /* ts's text */
+    int32_t tn;             /* its length */
+    int ts_plain;
+} z_lanes;
+
+static inline __attribute__((always_inline)) void z_conn_lanes(const zeek_in *in, const char *s, const int32_t *pos,
+                                                               const char *lim, soc_event *ev, z_lanes *L)
 {
     const int16_t *zc = in->zc;
-    /* the duration apart, by z_duration: in the vector its dot search
-     * held up all eight lanes (perf) */
     int32_t ds = pos[zc[Z_DURATION]] + 1, dn = pos[zc[Z_DURATION] + 1] - ds;
     soc_str d = z_str(s + ds, (size_t)dn);
     ev->conn.duration = d.n && d.n < 32 ? z_duration(d.p, d.n, lim, 1) : 0;
-    /* Starts, lengths and words by scalar loads, not gathers: gathers
-     * of pos[] and of the text made the form no faster than the scalar
-     * one (perf; their latency sits on the row's critical path, and a
-     * gather of pos[] waits for the separator stores to leave the store
-     * buffer). */
-    /* the last two lanes: ts as z_ts reads Zeek's "1700000000.000500",
-     * its second digits 3..10 and its six fraction digits (when the text
-     * has that layout; z_ts decides the rest) */
     int32_t ts0 = pos[zc[Z_TS]] + 1;
-    const char *tp = s + ts0;
-    const int ts_plain = pos[zc[Z_TS] + 1] - ts0 == 17 && tp[10] == '.' && tp[0] >= '1' && tp[0] <= '8' &&
-                         (unsigned)(tp[1] - '0') <= 9;
+    L->tp = s + ts0;
+    L->tn = pos[zc[Z_TS] + 1] - ts0;
+    L->ts_plain = L->tn == 17 && L->tp[10] == '.' && L->tp[0] >= '1' && L->tp[0] <= '8' && (unsigned)(L->tp[1] - '0') <= 9;
     const int32_t *zv = in->zv_col;
-    int32_t p0 = pos[zv[0]] + 1, p1 = pos[zv[1]] + 1, p2 = pos[zv[2]] + 1, p3 = pos[zv[3]] + 1, p4 = pos[zv[4]] + 1,
-            p5 = pos[zv[5]] + 1;
-    /* (ts's lanes read ts's own 17 bytes, and 2 past: inside the row's
-     * room; another text is not read there) */
-    int32_t p6 = ts_plain ? ts0 + 2 : p0, p7 = ts_plain ? ts0 + 11 : p0;
-    __m256i st = _mm256_setr_epi32(p0, p1, p2, p3, p4, p5, p6, p7);
-    __m256i en = _mm256_setr_epi32(pos[zv[0] + 1], pos[zv[1] + 1], pos[zv[2] + 1], pos[zv[3] + 1], pos[zv[4] + 1],
-                                   pos[zv[5] + 1], p6 + 8, p7 + 6);
+    for (int l = 0; l < 6; l++) {
+        L->st[l] = pos[zv[l]] + 1;
+        L->en[l] = pos[zv[l] + 1];
+    }
+    L->st[6] = L->ts_plain ? ts0 + 2 : L->st[0];
+    L->st[7] = L->ts_plain ? ts0 + 11 : L->st[0];
+    L->en[6] = L->st[6] + 8;
+    L->en[7] = L->st[7] + 6;
+}
+
+/* ts from lanes 6 and 7 (its second digits 3..10, its microseconds) when
+ * ts_plain and both lanes held digits only (lanes_ok); z_ts otherwise.
+ * 1 done, -1 ts missing or bad. */
+static inline __attribute__((always_inline)) int z_conn_ts(const z_lanes *L, int lanes_ok, int64_t v6, int64_t v7,
+                                                           soc_event *ev)
+{
+    if (L->ts_plain && lanes_ok) {
+        int64_t sec = (int64_t)((L->tp[0] - '0') * 10 + (L->tp[1] - '0')) * 100000000 + v6;
+        ev->ts = sec * KN_NS_PER_SEC + v7 * 1000;
+        return 1;
+    }
+    return z_ts(&ev->ts, L->tp, (size_t)L->tn) == 0 ? 1 : -1;
+}
+
+Z_AVX512 static inline int z_conn_nums_avx512(const zeek_in *in, const char *s, const int32_t *pos, const char *lim,
+                                              soc_event *ev)
+{
+    z_lanes L;
+    z_conn_lanes(in, s, pos, lim, ev, &L);
+    const int32_t *p = L.st;
+    __m256i st = _mm256_setr_epi32(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]);
+    __m256i en = _mm256_setr_epi32(L.en[0], L.en[1], L.en[2], L.en[3], L.en[4], L.en[5], L.en[6], L.en[7]);
     __m512i n = _mm512_cvtepu32_epi64(_mm256_sub_epi32(en, st));
-    __m512i w = _mm512_set_epi64((long long)soc_ld64u(s + p7), (long long)soc_ld64u(s + p6), (long long)soc_ld64u(s + p5),
-                                 (long long)soc_ld64u(s + p4), (long long)soc_ld64u(s + p3), (long long)soc_ld64u(s + p2),
-                                 (long long)soc_ld64u(s + p1), (long long)soc_ld64u(s + p0));
+    __m512i w = _mm512_set_epi64((long long)soc_ld64u(s + p[7]), (long long)soc_ld64u(s + p[6]),
+                                 (long long)soc_ld64u(s + p[5]), (long long)soc_ld64u(s + p[4]),
+                                 (long long)soc_ld64u(s + p[3]), (long long)soc_ld64u(s + p[2]),
+                                 (long long)soc_ld64u(s + p[1]), (long long)soc_ld64u(s + p[0]));
     __mmask8 klong = _mm512_cmpgt_epu64_mask(n, _mm512_set1_epi64(8));
     if (klong & 0x3F) return 0;
     /* the n digits to the top of the lane, zeros below (leading zeros);
@@ -857,13 +891,8 @@ Z_AVX512 static inline int z_conn_nums_avx512(const zeek_in *in, const char *s, 
     __m128i ports = _mm512_extracti32x4_epi32(r, 2);
     ev->sport = (uint16_t)_mm_cvtsi128_si64(ports);
     ev->dport = (uint16_t)_mm_extract_epi64(ports, 1);
-    if (ts_plain && !(kbad & 0xC0)) {
-        __m128i tv = _mm512_extracti32x4_epi32(v, 3);
-        int64_t sec = (int64_t)((tp[0] - '0') * 10 + (tp[1] - '0')) * 100000000 + _mm_cvtsi128_si64(tv);
-        ev->ts = sec * KN_NS_PER_SEC + _mm_extract_epi64(tv, 1) * 1000;
-        return 1;
-    }
-    return z_ts(&ev->ts, tp, (size_t)(pos[zc[Z_TS] + 1] - ts0)) == 0 ? 1 : -1;
+    __m128i tv = _mm512_extracti32x4_epi32(v, 3);
+    return z_conn_ts(&L, !(kbad & 0xC0), _mm_cvtsi128_si64(tv), _mm_extract_epi64(tv, 1), ev);
 }
 
 #define Z_AVX2 __attribute__((target("avx2,bmi,popcnt")))
@@ -874,21 +903,11 @@ Z_AVX512 static inline int z_conn_nums_avx512(const zeek_in *in, const char *s, 
 Z_AVX2 static inline int z_conn_nums_avx2(const zeek_in *in, const char *s, const int32_t *pos, const char *lim,
                                           soc_event *ev)
 {
-    const int16_t *zc = in->zc;
-    int32_t ds = pos[zc[Z_DURATION]] + 1, dn = pos[zc[Z_DURATION] + 1] - ds;
-    soc_str d = z_str(s + ds, (size_t)dn);
-    ev->conn.duration = d.n && d.n < 32 ? z_duration(d.p, d.n, lim, 1) : 0;
-    int32_t ts0 = pos[zc[Z_TS]] + 1;
-    const char *tp = s + ts0;
-    const int ts_plain = pos[zc[Z_TS] + 1] - ts0 == 17 && tp[10] == '.' && tp[0] >= '1' && tp[0] <= '8' &&
-                         (unsigned)(tp[1] - '0') <= 9;
-    const int32_t *zv = in->zv_col;
-    int32_t p0 = pos[zv[0]] + 1, p1 = pos[zv[1]] + 1, p2 = pos[zv[2]] + 1, p3 = pos[zv[3]] + 1, p4 = pos[zv[4]] + 1,
-            p5 = pos[zv[5]] + 1;
-    int32_t p6 = ts_plain ? ts0 + 2 : p0, p7 = ts_plain ? ts0 + 11 : p0;
-    __m256i st = _mm256_setr_epi32(p0, p1, p2, p3, p4, p5, p6, p7);
-    __m256i en = _mm256_setr_epi32(pos[zv[0] + 1], pos[zv[1] + 1], pos[zv[2] + 1], pos[zv[3] + 1], pos[zv[4] + 1],
-                                   pos[zv[5] + 1], p6 + 8, p7 + 6);
+    z_lanes L;
+    z_conn_lanes(in, s, pos, lim, ev, &L);
+    const int32_t *p = L.st;
+    __m256i st = _mm256_setr_epi32(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]);
+    __m256i en = _mm256_setr_epi32(L.en[0], L.en[1], L.en[2], L.en[3], L.en[4], L.en[5], L.en[6], L.en[7]);
     __m256i n32 = _mm256_sub_epi32(en, st);   /* 0 or more: separators ascend */
     if (_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(n32, _mm256_set1_epi32(8)))) & 0x3F) return 0;
     /* the n digits to the top of each lane (a shift of 64, n == 0, gives
@@ -896,10 +915,10 @@ Z_AVX2 static inline int z_conn_nums_avx2(const zeek_in *in, const char *s, cons
     __m256i sh32 = _mm256_slli_epi32(_mm256_sub_epi32(_mm256_set1_epi32(8), n32), 3);
     __m256i na = _mm256_cvtepu32_epi64(_mm256_castsi256_si128(n32)), nb = _mm256_cvtepu32_epi64(_mm256_extracti128_si256(n32, 1));
     __m256i sha = _mm256_cvtepu32_epi64(_mm256_castsi256_si128(sh32)), shb = _mm256_cvtepu32_epi64(_mm256_extracti128_si256(sh32, 1));
-    __m256i wa = _mm256_setr_epi64x((long long)soc_ld64u(s + p0), (long long)soc_ld64u(s + p1), (long long)soc_ld64u(s + p2),
-                                    (long long)soc_ld64u(s + p3));
-    __m256i wb = _mm256_setr_epi64x((long long)soc_ld64u(s + p4), (long long)soc_ld64u(s + p5), (long long)soc_ld64u(s + p6),
-                                    (long long)soc_ld64u(s + p7));
+    __m256i wa = _mm256_setr_epi64x((long long)soc_ld64u(s + p[0]), (long long)soc_ld64u(s + p[1]),
+                                    (long long)soc_ld64u(s + p[2]), (long long)soc_ld64u(s + p[3]));
+    __m256i wb = _mm256_setr_epi64x((long long)soc_ld64u(s + p[4]), (long long)soc_ld64u(s + p[5]),
+                                    (long long)soc_ld64u(s + p[6]), (long long)soc_ld64u(s + p[7]));
     const __m256i zero8 = _mm256_set1_epi8('0'), nine = _mm256_set1_epi8(9), zero = _mm256_setzero_si256();
     __m256i xa = _mm256_sllv_epi64(_mm256_xor_si256(wa, zero8), sha);
     __m256i xb = _mm256_sllv_epi64(_mm256_xor_si256(wb, zero8), shb);
@@ -918,13 +937,9 @@ Z_AVX2 static inline int z_conn_nums_avx2(const zeek_in *in, const char *s, cons
                                                 _mm_cmpgt_epi64(_mm_set1_epi64x(65536), _mm256_castsi256_si128(vb))));
     ev->sport = (uint16_t)_mm_cvtsi128_si64(ports);
     ev->dport = (uint16_t)_mm_extract_epi64(ports, 1);
-    if (ts_plain && (_mm256_movemask_pd(_mm256_castsi256_pd(gb)) & 0xC) == 0xC) {
-        __m128i tv = _mm256_extracti128_si256(vb, 1);
-        int64_t sec = (int64_t)((tp[0] - '0') * 10 + (tp[1] - '0')) * 100000000 + _mm_cvtsi128_si64(tv);
-        ev->ts = sec * KN_NS_PER_SEC + _mm_extract_epi64(tv, 1) * 1000;
-        return 1;
-    }
-    return z_ts(&ev->ts, tp, (size_t)(pos[zc[Z_TS] + 1] - ts0)) == 0 ? 1 : -1;
+    __m128i tv = _mm256_extracti128_si256(vb, 1);
+    return z_conn_ts(&L, (_mm256_movemask_pd(_mm256_castsi256_pd(gb)) & 0xC) == 0xC, _mm_cvtsi128_si64(tv),
+                     _mm_extract_epi64(tv, 1), ev);
 }
 #endif
 
