@@ -77,6 +77,11 @@ report() {  # file label cpu wall rss floor_cpu
     printf "\n" }'
 }
 
+verdict() {  # label cpu_seconds bytes: the 1 GB/s per core target, met or not
+  awk -v l="$1" -v c="$2" -v sz="$3" 'BEGIN{ r = 0; if (c > 0) r = sz / 1e9 / c; v = "NOT met"; if (r >= 1) v = "met";
+    printf "  %s: %s (%.2f GB/s = %.2f GiB/s)\n", l, v, r, r * 1e9 / 1073741824 }'
+}
+
 echo "soc_logs: inputs of $MB MiB each, $RUNS runs, medians (CPU = user+sys, one core), page cache as $PAGECACHE"
 for kind in eve zeek-conn zeek-http; do
   f=$BENCH_DIR/soc-$kind-$MB.log
@@ -91,15 +96,13 @@ for kind in eve zeek-conn zeek-http; do
     awk -v k="$k_c" -v j="$j_c" 'BEGIN{ if (k > 0) printf "  ratio: kensa (parse + all detectors) is %.1fx faster than jansson (parse only)\n", j / k }'
   fi
   size=$(stat -c %s "$f")
-  awk -v c="$k_c" -v sz="$size" 'BEGIN{ r = 0; if (c > 0) r = sz / 1e9 / c; v = "NOT met"; if (r >= 1) v = "met";
-    printf "  target >= 1 GB/s (10^9 bytes) per core: %s (%.2f GB/s = %.2f GiB/s)\n", v, r, r * 1e9 / 1073741824 }'
+  verdict "target >= 1 GB/s (10^9 bytes) per core" "$k_c" "$size"
   # The Zeek reader's row plan has an AVX-512 (VBMI2) and an AVX2 form
   # (zeek.c); on a CPU with AVX-512 the AVX2 one is timed too, capped by
   # KENSA_SIMD, so the figure for CPUs without AVX-512 is in every run.
   if [ "$ZEEK_FORMS" = 1 ] && [ "${kind#zeek}" != "$kind" ] && grep -qw avx512_vbmi2 /proc/cpuinfo 2>/dev/null; then
     read -r _ a_c a_w a_r <<<"$(run kensa-avx2 env KENSA_SIMD=avx2 "$KENSA" soc analyze --quiet --alerts /dev/null "$f")"
     report "$f" "kensa, AVX2 form" "$a_c" "$a_w" "$a_r" "$wc_c"
-    awk -v c="$a_c" -v sz="$size" 'BEGIN{ r = 0; if (c > 0) r = sz / 1e9 / c; v = "NOT met"; if (r >= 1) v = "met";
-      printf "  target with the AVX2 form (CPUs without AVX-512 VBMI2): %s (%.2f GB/s)\n", v, r }'
+    verdict "target with the AVX2 form (CPUs without AVX-512 VBMI2)" "$a_c" "$size"
   fi
 done
